@@ -33,7 +33,8 @@ function rpcNetwork(prefix: string, chainId: number): NetworkUserConfig | undefi
 
 const networks: HardhatUserConfig["networks"] = {
   hardhat: { chainId: 31337 },
-  localhost: { url: "http://127.0.0.1:8545", chainId: 31337 },
+  // LOCALHOST_RPC_URL lets tests point `localhost` at a node they started on another port.
+  localhost: { url: process.env.LOCALHOST_RPC_URL ?? "http://127.0.0.1:8545", chainId: 31337 },
 };
 const sepolia = rpcNetwork("SEPOLIA", 11155111);
 if (sepolia) networks.sepolia = sepolia;
