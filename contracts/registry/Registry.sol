@@ -139,6 +139,7 @@ contract Registry is AccessControl, IRegistry {
         _requireUnusedMeterKey(meterKey);
 
         uint64 fromSlot = currentSlot();
+        // Unix seconds fit a uint64 for the next 5e11 years, so the cast below cannot truncate in practice.
         _participants[account] = Participant({
             kind: kind,
             microgrid: microgrid,
