@@ -52,9 +52,12 @@ interface IRegistry {
     error MicrogridAlreadyRegistered(uint32 microgrid);
     /// @notice Registering another microgrid would exceed `maxMicrogrids`.
     error TooManyMicrogrids(uint32 maxMicrogrids);
+    /// @notice `index` is not below the number of registered microgrids (`count`).
+    error MicrogridIndexOutOfRange(uint256 index, uint256 count);
     /// @notice `maxMicrogrids` may not fall below the number registered (`registered`) or be zero.
     error InvalidMaxMicrogrids(uint32 requested, uint32 registered);
-    /// @notice The meter key is, or was, the key of another participant (keys are never reused).
+    /// @notice The meter key is, or was, the key of a participant, `owner` (keys are never reused, not even by
+    /// their own participant).
     error MeterKeyInUse(address meterKey, address owner);
     /// @notice A new meter key must be valid from a slot after the current one and after the slot of the
     /// latest scheduled key (`earliest` is the first slot allowed).
