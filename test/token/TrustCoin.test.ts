@@ -431,6 +431,17 @@ describe("TrustCoin", function () {
       expect(totals.budget).to.equal(0n);
     });
 
+    it("reports a shortfall of a single base unit", async function () {
+      const { coin, rewardMinter, bob } = await loadFixture(budgetFixture);
+      const tx = await coin.connect(rewardMinter).mintReward(bob.address, 30n * TRC + 1n);
+      await expect(tx)
+        .to.emit(coin, "RewardBudgetShort")
+        .withArgs(bob.address, 30n * TRC + 1n, 30n * TRC);
+      await expect(tx)
+        .to.emit(coin, "RewardMinted")
+        .withArgs(bob.address, 30n * TRC, 0n);
+    });
+
     it("does not revert on an empty budget: it mints nothing, returns 0 and emits RewardBudgetShort", async function () {
       const { coin, rewardMinter, bob } = await loadFixture(fundedFixture);
       expect(await coin.connect(rewardMinter).mintReward.staticCall(bob.address, 5n * TRC)).to.equal(0n);
@@ -566,7 +577,7 @@ describe("TrustCoin", function () {
     });
   });
 
-  interface MatrixContext extends RoleMatrixContext, CoinFixture {}
+  type MatrixContext = CoinFixture & RoleMatrixContext;
 
   async function roleMatrixFixture(): Promise<MatrixContext> {
     const f = await fundedFixture();
