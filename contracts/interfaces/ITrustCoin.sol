@@ -18,6 +18,8 @@ interface ITrustCoin is IERC20, IERC20Permit {
     error ZeroFiatRef();
     /// @notice An amount of zero was given where a positive amount is required.
     error ZeroAmount();
+    /// @notice The zero address was given for the admin.
+    error ZeroAddress();
 
     // ---------------------------------------------------------------- events
     /// @notice `amount` was minted to `to` against the fiat payment `fiatRef`.
