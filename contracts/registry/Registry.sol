@@ -68,7 +68,6 @@ contract Registry is AccessControl, IRegistry {
     /// `gateLead < maxLeadSlots * slotLength`, so every slot has an open order window; `gateLead <= genesis`, so
     /// `gate(0)` exists; `genesis <= block.timestamp`, so `currentSlot()` is defined from deployment on.
     // Constructors have no visibility since Solidity 0.7; solhint's func-visibility does not know it.
-    // solhint-disable-next-line func-visibility
     constructor(
         address admin,
         uint64 genesis_,

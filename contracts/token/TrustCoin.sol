@@ -45,7 +45,6 @@ contract TrustCoin is ERC20, ERC20Permit, AccessControl, ITrustCoin {
     // Since Solidity 0.7 a constructor has no visibility (`public` only draws a compiler warning).
     /// @notice Deploys the coin and makes `admin` its DEFAULT_ADMIN_ROLE holder.
     /// @param admin The account that grants and revokes the coin's roles.
-    // solhint-disable-next-line func-visibility
     constructor(address admin) ERC20("Trust Coin", "TRC") ERC20Permit("Trust Coin") {
         if (admin == address(0)) revert ZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
