@@ -17,6 +17,8 @@ contract MockRegistryClock {
     /// @notice Creates the mock clock.
     /// @param genesisTime Start of slot 0.
     /// @param slotSeconds Slot length in seconds.
+    // Constructors take no visibility since Solidity 0.7 (solhint's recommended rule still asks for one).
+    // solhint-disable-next-line func-visibility
     constructor(uint64 genesisTime, uint64 slotSeconds) {
         GENESIS_TIME = genesisTime;
         SLOT_SECONDS = slotSeconds;

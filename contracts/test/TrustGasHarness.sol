@@ -16,6 +16,8 @@ contract TrustGasHarness {
 
     /// @notice Creates the harness for `oracle`.
     /// @param oracle The oracle measured.
+    // Constructors take no visibility since Solidity 0.7 (solhint's recommended rule still asks for one).
+    // solhint-disable-next-line func-visibility
     constructor(ITrustScoreOracle oracle) {
         ORACLE = oracle;
     }
@@ -70,7 +72,13 @@ contract TrustGasHarness {
     /// @param alpha The meter rating.
     /// @param tradeValue The value of each trade.
     /// @param count How many trades.
-    function recordTrades(address trader, uint64 slot, uint8 alpha, uint256 tradeValue, uint256 count) external {
+    function recordTrades(
+        address trader,
+        uint64 slot,
+        uint8 alpha,
+        uint256 tradeValue,
+        uint256 count
+    ) external {
         for (uint256 i; i < count; ++i) ORACLE.recordTrade(trader, slot, alpha, tradeValue);
     }
 }

@@ -57,32 +57,33 @@ contract TrustMathHarness {
         return TrustMath.nextPlatformScore(prevScore, feedbacks, deltaWad, epsilonWad);
     }
 
-    /// @notice {TrustMath-blockTrustValue}.
+    /// @notice {TrustMath-nextValidatorScore}.
+    /// @param prevScore PTS_v.
+    /// @param proposedBlocks |PB_v|.
     /// @param betaWad β_v.
     /// @param coinsWad TC_b.
     /// @param txCount TT.
     /// @param otherScoresSum Σ score_i.
     /// @param otherCount |V'|.
-    function blockTrustValue(
+    function nextValidatorScore(
+        uint256 prevScore,
+        uint256 proposedBlocks,
         uint256 betaWad,
         uint256 coinsWad,
         uint256 txCount,
         uint256 otherScoresSum,
         uint256 otherCount
-    ) external pure returns (uint256) {
-        return TrustMath.blockTrustValue(betaWad, coinsWad, txCount, otherScoresSum, otherCount);
-    }
-
-    /// @notice {TrustMath-nextValidatorScore}.
-    /// @param prevScore PTS_v.
-    /// @param proposedBlocks |PB_v|.
-    /// @param tv The block's trust value.
-    function nextValidatorScore(
-        uint256 prevScore,
-        uint256 proposedBlocks,
-        uint256 tv
-    ) external pure returns (uint256) {
-        return TrustMath.nextValidatorScore(prevScore, proposedBlocks, tv);
+    ) external pure returns (uint256 tv, uint256 newScore) {
+        return
+            TrustMath.nextValidatorScore(
+                prevScore,
+                proposedBlocks,
+                betaWad,
+                coinsWad,
+                txCount,
+                otherScoresSum,
+                otherCount
+            );
     }
 
     /// @notice {TrustMath-feePayout}.

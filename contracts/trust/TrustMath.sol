@@ -7,7 +7,8 @@ import {FixedPointMathLib} from "solady/src/utils/FixedPointMathLib.sol";
 /// @notice Fixed-point arithmetic of the trust scores (SPEC §5, §6.4, §6.5): the sigmoid `S`, the
 /// weighted-mean updates of Algorithms 1, 2 and 4, and the block reward of Algorithm 3.
 /// @dev Every quantity is an unsigned 18-decimal fixed-point number ("wad") unless its name says
-/// otherwise. Every division rounds down (floor); each function says where it divides. The functions
+/// otherwise. Every division rounds down (floor); each function says where it divides, and `sigmoid`
+/// carries the few-wei error of Solady's `expWad` (see there). The functions
 /// do not check their domains (the oracle does, with custom errors); each states the domain in which it
 /// is exact and cannot overflow.
 library TrustMath {
@@ -27,19 +28,22 @@ library TrustMath {
 
     /// @notice `S(x) = 5 / (1 + e^(−x/2))` in wad, for every `xWad` (x ≥ 0).
     /// @dev Input range: any `uint256`; from `SIGMOID_CLAMP_X` on the result is exactly 5e18. Below it,
-    /// `e = expWad(−⌊x/2⌋)` lies in [1, 1e18] wei (Solady's `expWad` is accurate to about 1 wei) and the
-    /// result is `⌊5e36 / (1e18 + e)⌋` ∈ [2.5e18, 5e18): one floor division, so the result is below the
-    /// exact value by less than a few wei (relative error below 1e-17). Monotone non-decreasing in `xWad`.
+    /// `e = expWad(−⌊x/2⌋)` lies in [0, 1e18] and the result is `⌊5e36 / (1e18 + e)⌋` ∈ [2.5e18, 5e18].
+    /// Rounding: one floor division; `expWad` is itself an approximation off by a few wei, so the result
+    /// lies within 6 wei of the exact S(x) (measured: from 1.5 wei below to 5 wei above; relative error
+    /// below 3e-18), on either side. Monotone non-decreasing in `xWad`, as `expWad` is monotone.
     function sigmoid(uint256 xWad) internal pure returns (uint256) {
-        if (xWad >= SIGMOID_CLAMP_X) return SIGMOID_MAX;
-        // Unchecked is safe (and saves about 250 gas): xWad < 8.3e19, so xWad / 2 < 4.2e19 fits int256 and
-        // its negation cannot overflow; −(xWad / 2) ≤ 0 lies in expWad's domain (no ExpOverflow) and the
-        // result lies in [0, 1e18], so the conversion to uint256 is exact, `WAD + expNegHalfX` ≤ 2e18
-        // cannot overflow and the divisor is at least 1e18 (never zero).
-        unchecked {
-            uint256 expNegHalfX = uint256(FixedPointMathLib.expWad(-int256(xWad >> 1)));
-            return (SIGMOID_MAX * WAD) / (WAD + expNegHalfX);
+        if (xWad < SIGMOID_CLAMP_X) {
+            // Unchecked is safe (and saves about 250 gas): xWad < 8.3e19, so xWad / 2 < 4.2e19 fits int256
+            // and its negation cannot overflow; −(xWad / 2) ≤ 0 lies in expWad's domain (no ExpOverflow) and
+            // the result lies in [0, 1e18], so the conversion to uint256 is exact, `WAD + expNegHalfX`
+            // ≤ 2e18 cannot overflow and the divisor is at least 1e18 (never zero).
+            unchecked {
+                uint256 expNegHalfX = uint256(FixedPointMathLib.expWad(-int256(xWad >> 1)));
+                return (SIGMOID_MAX * WAD) / (WAD + expNegHalfX);
+            }
         }
+        return SIGMOID_MAX;
     }
 
     /// @notice `⌊(prevWad · weight + valueWad) / (weight + 1)⌋`: the mean of `weight` copies of `prevWad`
@@ -85,35 +89,33 @@ library TrustMath {
         return weightedMean(prevScore, feedbacks, (deltaWad + epsilonWad) / 2);
     }
 
-    /// @notice Algorithm 4, a block's trust value:
-    /// `tv = (1/|V'|) · Σ avgTrust · score_i / 5` with `avgTrust = (S(β_v) + S(TC_b) + S(TT)) / 3`.
+    /// @notice Algorithm 4: a block's trust value
+    /// `tv = (1/|V'|) · Σ avgTrust · score_i / 5` with `avgTrust = (S(β_v) + S(TC_b) + S(TT)) / 3`, and the
+    /// proposer's new score `NTS_v = (PTS_v·|PB_v| + tv) / (|PB_v| + 1)`.
+    /// @param prevScore PTS_v in wad, on [0, 5e18].
+    /// @param proposedBlocks |PB_v| (the prior included), < 2^64.
     /// @param betaWad β_v = validator age in time units, wad; any `uint256`.
     /// @param coinsWad TC_b = θ_b / coinUnit, wad; any `uint256`.
     /// @param txCount TT = |TL_b|, a plain count < 2^64 (`S` takes `txCount · 1e18`).
-    /// @param otherScoresSum Σ score_i over V', each score on [0, 5e18].
+    /// @param otherScoresSum Σ score_i over V' (each score on [0, 5e18]).
     /// @param otherCount |V'| ≥ 1.
-    /// @dev Computed with one floor division, `⌊(S(β)+S(TC)+S(TT)) · Σscore_i / (15e18 · |V'|)⌋`, which
-    /// equals the formula above in exact arithmetic; the result is on [0, 5e18]. No overflow while
-    /// `otherCount < 2^128` (the product is below 15e18 · 5e18 · otherCount).
-    function blockTrustValue(
+    /// @dev With `T = (S(β)+S(TC)+S(TT)) · Σ score_i` and `D = 15e18 · |V'|` (so `tv = T / D` exactly):
+    /// `tv = ⌊T / D⌋` and `newScore = ⌊(PTS·|PB| + tv) / (|PB| + 1)⌋`. Rounding `tv` first costs nothing:
+    /// for integers `n`, `m` and real `t`, `⌊(n + ⌊t⌋) / m⌋ = ⌊(n + t) / m⌋`, so the new score is the single
+    /// floor of the exact mean (given the sigmoids). Both results lie on [0, 5e18]. No overflow for
+    /// `otherCount < 2^128` (T < 15e18 · 5e18 · otherCount) and the bounds of `weightedMean`.
+    function nextValidatorScore(
+        uint256 prevScore,
+        uint256 proposedBlocks,
         uint256 betaWad,
         uint256 coinsWad,
         uint256 txCount,
         uint256 otherScoresSum,
         uint256 otherCount
-    ) internal pure returns (uint256) {
+    ) internal pure returns (uint256 tv, uint256 newScore) {
         uint256 sigmoidSum = sigmoid(betaWad) + sigmoid(coinsWad) + sigmoid(txCount * WAD);
-        return (sigmoidSum * otherScoresSum) / (3 * SIGMOID_MAX * otherCount);
-    }
-
-    /// @notice Algorithm 4, the proposer's new score `NTS_v = (PTS_v·|PB_v| + tv_b) / (|PB_v| + 1)`.
-    /// @dev `prevScore` and `tv` on [0, 5e18], `proposedBlocks < 2^64`; one floor division.
-    function nextValidatorScore(
-        uint256 prevScore,
-        uint256 proposedBlocks,
-        uint256 tv
-    ) internal pure returns (uint256) {
-        return weightedMean(prevScore, proposedBlocks, tv);
+        tv = (sigmoidSum * otherScoresSum) / (3 * SIGMOID_MAX * otherCount);
+        newScore = weightedMean(prevScore, proposedBlocks, tv);
     }
 
     /// @notice Algorithm 3, `λ_b = Σ tf_i · ts_i / 15` in TRC base units from `feeScoreSum = Σ tf_i · ts_i`

@@ -120,6 +120,8 @@ contract TrustScoreOracle is AccessControl, ITrustScoreOracle {
     /// DEFAULT_ADMIN_ROLE. Caches the registry's slot clock.
     /// @param admin The first holder of DEFAULT_ADMIN_ROLE (a timelock or multisig on real networks).
     /// @param registry The suite's registry.
+    // Constructors take no visibility since Solidity 0.7 (solhint's recommended rule still asks for one).
+    // solhint-disable-next-line func-visibility
     constructor(address admin, IRegistry registry) {
         if (admin == address(0)) revert InvalidParameter("admin");
         if (address(registry) == address(0)) revert InvalidParameter("registry");
@@ -164,7 +166,8 @@ contract TrustScoreOracle is AccessControl, ITrustScoreOracle {
         // < 2^156; timeUnit and coinUnit are validated > 0, so neither division is by zero.
         unchecked {
             uint256 slotEnd = GENESIS + (uint256(slot) + 1) * SLOT_LENGTH;
-            if (slotEnd > state.registeredAt) betaWad = ((slotEnd - state.registeredAt) * WAD) / params.timeUnit;
+            if (slotEnd > state.registeredAt)
+                betaWad = ((slotEnd - state.registeredAt) * WAD) / params.timeUnit;
             gammaWad = (state.coinsTraded * WAD) / params.coinUnit;
         }
         uint256 oldScore = state.score;
@@ -179,7 +182,8 @@ contract TrustScoreOracle is AccessControl, ITrustScoreOracle {
         state.score = newScore;
         ++state.trades;
         // Saturating at 2^96 − 1 (see TraderState); coinsTraded < 2^96, so the guarded sum cannot overflow.
-        state.coinsTraded = tradeValue >= MAX_COINS - state.coinsTraded ? MAX_COINS : state.coinsTraded + tradeValue;
+        state.coinsTraded =
+            tradeValue < MAX_COINS - state.coinsTraded ? state.coinsTraded + tradeValue : MAX_COINS;
         _storeTrader(trader, state);
         emit TraderScoreUpdated(trader, slot, alpha, tradeValue, oldScore, newScore);
     }
@@ -237,8 +241,16 @@ contract TrustScoreOracle is AccessControl, ITrustScoreOracle {
         // now ≥ RT_v (block time never decreases); the difference < 2^64, times 1e18 < 2^124.
         uint256 betaWad = ((block.timestamp - state.joinedAt) * WAD) / _scoring.timeUnit;
         uint256 coinsWad = TrustMath.wadRatioSaturating(theta, _scoring.coinUnit);
-        tv = TrustMath.blockTrustValue(betaWad, coinsWad, txCount, scoresSum, acceptorScores.length);
-        newScore = _writeValidatorScore(proposer, state, tv);
+        (tv, newScore) = TrustMath.nextValidatorScore(
+            state.score,
+            state.proposedBlocks,
+            betaWad,
+            coinsWad,
+            txCount,
+            scoresSum,
+            acceptorScores.length
+        );
+        _writeValidatorScore(proposer, state, tv, newScore);
     }
 
     /// @inheritdoc ITrustScoreOracle
@@ -246,7 +258,9 @@ contract TrustScoreOracle is AccessControl, ITrustScoreOracle {
     function scoreMissedRound(
         address proposer
     ) external onlyRole(VALIDATOR_SCORER_ROLE) returns (uint256 newScore) {
-        newScore = _writeValidatorScore(proposer, _knownValidator(proposer), 0);
+        ValidatorState memory state = _knownValidator(proposer);
+        newScore = TrustMath.weightedMean(state.score, state.proposedBlocks, 0);
+        _writeValidatorScore(proposer, state, 0, newScore);
     }
 
     /// @inheritdoc ITrustScoreOracle
@@ -278,9 +292,8 @@ contract TrustScoreOracle is AccessControl, ITrustScoreOracle {
     /// {InvalidParameter}("trpThresholds") otherwise.
     /// @param thresholds The new thresholds in wad of trader score.
     function setTrpThresholds(uint256[3] calldata thresholds) external onlyRole(PARAMS_ROLE) {
-        if (
-            thresholds[0] >= thresholds[1] || thresholds[1] >= thresholds[2] || thresholds[2] > MAX_TRADER_SCORE
-        ) revert InvalidParameter("trpThresholds");
+        bool increasing = thresholds[0] < thresholds[1] && thresholds[1] < thresholds[2];
+        if (!increasing || thresholds[2] > MAX_TRADER_SCORE) revert InvalidParameter("trpThresholds");
         uint256[3] memory old = trpThresholds();
         // Each threshold ≤ 15e18 < 2^64.
         _trpThresholds = [uint64(thresholds[0]), uint64(thresholds[1]), uint64(thresholds[2])];
@@ -411,8 +424,15 @@ contract TrustScoreOracle is AccessControl, ITrustScoreOracle {
         _checkCount(proposedBlocks);
         _checkCount(txCount);
         uint256 scoresSum = _sumValidatorScores(otherScores);
-        tv = TrustMath.blockTrustValue(betaWad, coinsWad, txCount, scoresSum, otherScores.length);
-        newScore = TrustMath.nextValidatorScore(prevScore, proposedBlocks, tv);
+        (tv, newScore) = TrustMath.nextValidatorScore(
+            prevScore,
+            proposedBlocks,
+            betaWad,
+            coinsWad,
+            txCount,
+            scoresSum,
+            otherScores.length
+        );
     }
 
     /// @inheritdoc ITrustScoreOracle
@@ -430,7 +450,8 @@ contract TrustScoreOracle is AccessControl, ITrustScoreOracle {
         if (fees.length == 0) revert EmptyArray();
         if (buyerScores.length != fees.length || amounts.length != fees.length) revert LengthMismatch();
         _checkValidatorScore(tv);
-        rho = _feePayoutOf(fees, buyerScores) + TrustMath.rewardMint(_blockReward, _saturatingSum(amounts), tv);
+        rho =
+            _feePayoutOf(fees, buyerScores) + TrustMath.rewardMint(_blockReward, _saturatingSum(amounts), tv);
     }
 
     /// @inheritdoc ITrustScoreOracle
@@ -562,7 +583,10 @@ contract TrustScoreOracle is AccessControl, ITrustScoreOracle {
 
     /// @dev The state of a trader at its first scored trade: `RT_u` from the registry, the current
     /// initial score and weight. Reverts with {UnknownTrader} for an unregistered account.
-    function _newTrader(address trader, ScoringParams memory params) private view returns (TraderState memory) {
+    function _newTrader(
+        address trader,
+        ScoringParams memory params
+    ) private view returns (TraderState memory) {
         IRegistry.Participant memory record = REGISTRY.participant(trader);
         if (record.kind == IRegistry.Kind.None) revert UnknownTrader(trader);
         return
@@ -598,21 +622,21 @@ contract TrustScoreOracle is AccessControl, ITrustScoreOracle {
             (state.coinsTraded << SHIFT_COINS);
     }
 
-    /// @dev Applies Algorithm 4's mean with trust value `tv` to a known validator and emits the update.
+    /// @dev Stores a known validator's new score (Algorithm 4, trust value `tv`), counts the round in
+    /// `|PB_v|` and emits the update.
     function _writeValidatorScore(
         address validator,
         ValidatorState memory state,
-        uint256 tv
-    ) private returns (uint256 newScore) {
-        uint256 oldScore = state.score;
-        newScore = TrustMath.nextValidatorScore(oldScore, state.proposedBlocks, tv);
-        // A mean of values on [0, 5e18] fits uint64; |PB| grows by one per scored round (checked).
+        uint256 tv,
+        uint256 newScore
+    ) private {
+        // newScore ≤ 5e18 (a mean of values on [0, 5e18]) fits uint64; |PB| grows by one (checked).
         _validators[validator] = ValidatorState({
             score: uint64(newScore),
             proposedBlocks: state.proposedBlocks + 1,
             joinedAt: state.joinedAt
         });
-        emit ValidatorScoreUpdated(validator, tv, oldScore, newScore);
+        emit ValidatorScoreUpdated(validator, tv, state.score, newScore);
     }
 
     /// @dev The state of an initialised validator; reverts with {UnknownValidator} otherwise.
