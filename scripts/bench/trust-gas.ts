@@ -38,7 +38,10 @@ async function main(): Promise<void> {
   const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
   const genesis = now - 3600n;
   const registry = await ethers.deployContract("MockRegistryClock", [genesis, SLOT_LENGTH]);
-  const oracle = await ethers.deployContract("TrustScoreOracle", [admin.address, await registry.getAddress()]);
+  const oracle = await ethers.deployContract("TrustScoreOracle", [
+    admin.address,
+    await registry.getAddress(),
+  ]);
   const harness = await ethers.deployContract("TrustGasHarness", [await oracle.getAddress()]);
   await oracle.grantRole(await oracle.TRADE_SCORER_ROLE(), await harness.getAddress());
 
@@ -51,10 +54,13 @@ async function main(): Promise<void> {
   await harness.recordTrades(otherA, BENCH_SLOT, 5, TRADE_VALUE, 1);
   await harness.recordTrades(otherB, BENCH_SLOT, 5, TRADE_VALUE, 1);
   for (let done = 0; done < EARLIER_TRADES_MANY; done += SEED_BATCH) {
-    await (await harness.recordTrades(manyTrader, BENCH_SLOT, 5, TRADE_VALUE, SEED_BATCH, { gasLimit: 16_000_000 })).wait();
+    await (
+      await harness.recordTrades(manyTrader, BENCH_SLOT, 5, TRADE_VALUE, SEED_BATCH, { gasLimit: 16_000_000 })
+    ).wait();
   }
   const [, manyTrades] = await oracle.traderState(manyTrader);
-  if (manyTrades !== BigInt(EARLIER_TRADES_MANY)) throw new Error(`seeded ${manyTrades} trades, not ${EARLIER_TRADES_MANY}`);
+  if (manyTrades !== BigInt(EARLIER_TRADES_MANY))
+    throw new Error(`seeded ${manyTrades} trades, not ${EARLIER_TRADES_MANY}`);
 
   /** Runs `traders` in one transaction from a snapshot (reverted afterwards); returns each call's gas. */
   async function measure(traders: string[]): Promise<bigint[]> {
@@ -156,7 +162,8 @@ async function main(): Promise<void> {
     "| measurement | gas | target | pass |",
     "|---|---:|---:|---|",
     ...sigmoidPoints.map(
-      ([label]) => `| sigmoid(${label}) | ${sigmoidGas[label]} | ≤ ${TARGET_SIGMOID} | ${sigmoidGas[label] <= TARGET_SIGMOID ? "yes" : "NO"} |`,
+      ([label]) =>
+        `| sigmoid(${label}) | ${sigmoidGas[label]} | ≤ ${TARGET_SIGMOID} | ${sigmoidGas[label] <= TARGET_SIGMOID ? "yes" : "NO"} |`,
     ),
     ...recordTradeRows.flatMap((r) => {
       const target = r.judged ? `≤ ${TARGET_RECORD_TRADE}` : "reported only";
