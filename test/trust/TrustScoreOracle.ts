@@ -586,6 +586,13 @@ describe("TrustScoreOracle", function () {
     },
   ];
   for (const p of scalarParameters) {
+    describe(p.param, function () {
+      it(`is ${p.old} by default`, async function () {
+        const ctx = await loadFixture(deployOracle);
+        expect(await p.get(ctx)).to.equal(p.old);
+      });
+    });
+
     const setterName = `set${p.param[0].toUpperCase()}${p.param.slice(1)}`;
     describe(setterName, function () {
       it(`sets ${p.param} at its bounds and emits ParameterSet with old and new value`, async function () {
@@ -626,6 +633,38 @@ describe("TrustScoreOracle", function () {
       await expect(oracle.connect(admin).setTradeLedger(ethers.ZeroAddress))
         .to.be.revertedWithCustomError(oracle, "InvalidParameter")
         .withArgs(name("tradeLedger"));
+    });
+  });
+
+  describe("trpThresholds", function () {
+    it("gives t1, t2, t3 (default 11.5, 12.5, 13.5 in wad)", async function () {
+      const { oracle } = await loadFixture(deployOracle);
+      expect(await oracle.trpThresholds()).to.deep.equal([wad(11.5), wad(12.5), wad(13.5)]);
+    });
+  });
+
+  describe("accessFractions", function () {
+    it("gives a_1..a_4 (default 0.5, 0.75, 0.9, 1 in wad)", async function () {
+      const { oracle } = await loadFixture(deployOracle);
+      expect(await oracle.accessFractions()).to.deep.equal([wad(0.5), wad(0.75), wad(0.9), WAD]);
+    });
+  });
+
+  describe("tradeLedger", function () {
+    it("is the wired ledger, zero before wiring", async function () {
+      const { oracle, ledger } = await loadFixture(deployOracle);
+      expect(await oracle.tradeLedger()).to.equal(await ledger.getAddress());
+      const { oracle: bare } = await loadFixture(deployOracleWithoutLedger);
+      expect(await bare.tradeLedger()).to.equal(ethers.ZeroAddress);
+    });
+  });
+
+  describe("MAX_COIN_UNIT", function () {
+    it("is 1e26 base units, so 2^96 − 1 saturated coins still exceed the sigmoid's clamp in coin units", async function () {
+      const { oracle } = await loadFixture(deployOracle);
+      const max = await oracle.MAX_COIN_UNIT();
+      expect(max).to.equal(10n ** 26n);
+      expect((MAX_COINS * WAD) / max).to.be.greaterThan(83n * WAD);
     });
   });
 
