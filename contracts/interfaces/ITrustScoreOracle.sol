@@ -33,6 +33,8 @@ interface ITrustScoreOracle {
     error ValidatorAlreadyKnown(address validator);
     /// @notice No trade ledger has been wired yet.
     error TradeLedgerNotSet();
+    /// @notice A TRP level that is not 1, 2, 3 or 4.
+    error InvalidTrpLevel(uint8 level);
 
     // ---------------------------------------------------------------- events
     /// @notice A trade of `trader` in `slot` was scored with `alpha` (1..5) and value `tradeValue`.

@@ -43,6 +43,8 @@ const PARAMETER_VIEWS: Record<string, string[]> = {
     "trpThresholds",
     "accessFractions",
     "tradeLedger",
+    "GENESIS",
+    "SLOT_LENGTH",
     "platformScore",
     "feedbackCount",
   ],

@@ -3,3 +3,4 @@
 import "./deploy";
 import "./coin";
 import "./registry";
+import "./trust";

@@ -73,7 +73,7 @@ describe("deploySuite (in-process network)", function () {
       ethers.parseUnits("0.30", 18),
       ethers.parseUnits("0.08", 18),
     ]);
-    expect(await contracts.TrustScoreOracle.registry()).to.equal(await contracts.Registry.getAddress());
+    expect(await contracts.TrustScoreOracle.REGISTRY()).to.equal(await contracts.Registry.getAddress());
   });
 
   it("gives every governance role to the deployer when the configuration says so", async function () {
