@@ -3,7 +3,7 @@
  * configured accounts and the suite's own contracts, and every parameter. Used by the
  * `gridtrust:show` task and by the main job.
  */
-import type { Contract } from "ethers";
+import { formatUnits, type Contract } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { DeploymentRecord } from "../../deploy/suite";
 import { ROLE_IDS, type RoleName } from "../../deploy/roles";
@@ -50,8 +50,26 @@ const PARAMETER_VIEWS: Record<string, string[]> = {
   ],
 };
 
-function show(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(show).join(", ")}]`;
+/** Views whose values are 18-decimal fixed point (TRC amounts, scores, fractions), shown as decimals. */
+const WAD_VIEWS = new Set([
+  "totalSupply",
+  "totalIssued",
+  "totalRedeemed",
+  "totalBurned",
+  "totalRewardsMinted",
+  "rewardBudget",
+  "initialTraderScore",
+  "coinUnit",
+  "blockReward",
+  "baseValidatorScore",
+  "trpThresholds",
+  "accessFractions",
+  "platformScore",
+]);
+
+function show(value: unknown, wad: boolean): string {
+  if (Array.isArray(value)) return `[${value.map((v) => show(v, wad)).join(", ")}]`;
+  if (wad && typeof value === "bigint") return formatUnits(value, 18);
   return String(value);
 }
 
@@ -107,7 +125,9 @@ export async function describeSuite(
     const contract = contracts[name];
     for (const view of PARAMETER_VIEWS[name] ?? []) {
       if (!contract.interface.getFunction(view)) continue;
-      lines.push(`  ${name}.${view} = ${show(await contract.getFunction(view).staticCall())}`);
+      lines.push(
+        `  ${name}.${view} = ${show(await contract.getFunction(view).staticCall(), WAD_VIEWS.has(view))}`,
+      );
     }
   }
   const registry = contracts.Registry;

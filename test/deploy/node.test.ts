@@ -24,16 +24,19 @@ async function startNode(): Promise<ChildProcess> {
   let output = "";
   node.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   node.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const provider = new ethers.JsonRpcProvider(RPC_URL);
   for (let attempt = 0; attempt < 120; attempt++) {
     try {
-      await provider.getBlockNumber();
-      provider.destroy();
-      return node;
+      const response = await fetch(RPC_URL, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      });
+      if (response.ok) return node;
     } catch {
-      if (node.exitCode !== null) throw new Error(`hardhat node exited early:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // not listening yet
     }
+    if (node.exitCode !== null) throw new Error(`hardhat node exited early:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
   stopNode(node);
   throw new Error(`hardhat node did not answer on ${RPC_URL}:\n${output}`);
@@ -85,7 +88,7 @@ describe("deploySuite against a real `npx hardhat node`", function () {
   });
 
   it("deploys once, records the addresses, and a second run changes nothing", async function () {
-    const provider = new ethers.JsonRpcProvider(RPC_URL);
+    const provider = new ethers.JsonRpcProvider(RPC_URL, undefined, { staticNetwork: true });
     try {
       const first = await runDeploy();
       expect(first.chainId).to.equal(31337);

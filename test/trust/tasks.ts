@@ -3,22 +3,7 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { WAD, deployOracle } from "./fixtures";
-
-/** Runs a task with console.log captured; returns the task's result and the printed text. */
-async function runQuiet(
-  taskName: string,
-  args: Record<string, string>,
-): Promise<{ result: unknown; printed: string }> {
-  const lines: string[] = [];
-  const original = console.log;
-  console.log = (...parts: unknown[]) => void lines.push(parts.join(" "));
-  try {
-    const result = await hre.run(taskName, args);
-    return { result, printed: lines.join("\n") };
-  } finally {
-    console.log = original;
-  }
-}
+import { runTaskQuietly as runQuiet } from "../shared/tasks";
 
 async function deployWithActivity() {
   const ctx = await deployOracle();
