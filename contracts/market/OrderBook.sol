@@ -91,7 +91,7 @@ library OrderBook {
     uint256 internal constant ZEPTO_WH_PER_KWH = 1e24;
     /// @notice Gas kept back when a clearing call decides whether to take one more step: one step plus
     /// saving the cursor cost at most about 180 000 gas (a one-step transaction of the harness, with its
-    /// 21 000 intrinsic gas and event, measured at most 203 643 gas: reports/gas/clearing.json).
+    /// 21 000 intrinsic gas and event, measured at most about 204 000 gas: reports/gas/clearing.json).
     uint256 internal constant CLEAR_GAS_RESERVE = 400_000;
 
     /// @notice Clearing has not started.

@@ -18,6 +18,7 @@ import {
 } from "./helpers";
 
 const WAD = 10n ** 18n;
+const ONE = 10n ** 36n;
 const PARAMS = { accessWad: DEFAULT_ACCESS, tickSize: DEFAULT_TICK_SIZE, feeBps: DEFAULT_FEE_BPS };
 const PHASE = { Open: 0n, Clearing: 1n, Cleared: 2n };
 const STAGE = { Idle: 0n, Offers: 1n, Bids: 2n, Walk: 3n, Done: 4n };
@@ -715,21 +716,65 @@ describe("OrderBookHarness", function () {
     });
   });
 
-  describe("progress, phase, order, orderCount, tickClearing(s)", function () {
-    it("report the state of the book and of its ticks", async function () {
+  describe("progress", function () {
+    it("reports the stage, the cursor and the clearing totals", async function () {
       const { harness } = await loadFixture(clearedExampleFixture);
-      expect(await harness.phase()).to.equal(PHASE.Cleared);
-      expect(await harness.orderCount()).to.equal(6n);
-      expect((await harness.order(42n)).side).to.equal(0n);
       const progress = await harness.progress();
-      expect([progress.stage, progress.firstOfferTick, progress.maxLimitTick]).to.deep.equal([
+      expect([progress.stage, progress.level, progress.firstOfferTick, progress.maxLimitTick]).to.deep.equal([
         STAGE.Done,
+        1n,
         1n,
         2n,
       ]);
-      const ONE = 10n ** 36n;
-      // Tick 1: level 3 took [4, 32) (frontier 32); tick 2: level 2 took [32, 40) (frontier 8 from start).
+      expect([progress.offeredWh, progress.roundings]).to.deep.equal([40n, 0n]);
+    });
+
+    it("reports an idle book before the gate", async function () {
+      const { harness } = await loadFixture(exampleFixture);
+      expect((await harness.progress()).stage).to.equal(STAGE.Idle);
+    });
+  });
+
+  describe("phase", function () {
+    it("moves from Open to Clearing to Cleared", async function () {
+      const { harness } = await loadFixture(exampleFixture);
+      expect(await harness.phase()).to.equal(PHASE.Open);
+      await harness.closeBook();
+      expect(await harness.phase()).to.equal(PHASE.Clearing);
+      await clearAll(harness, MAX_CLEAR_GAS);
+      expect(await harness.phase()).to.equal(PHASE.Cleared);
+    });
+  });
+
+  describe("order", function () {
+    it("returns an empty order for an unknown id", async function () {
+      const { harness } = await loadFixture(exampleFixture);
+      expect((await harness.order(42n)).side).to.equal(0n);
+      expect((await harness.order(4n)).side).to.equal(2n);
+    });
+  });
+
+  describe("orderCount", function () {
+    it("counts the orders placed, cancelled ones included", async function () {
+      const { harness, bidIds } = await loadFixture(exampleFixture);
+      await harness.cancel(bidIds[0]);
+      expect(await harness.orderCount()).to.equal(6n);
+    });
+  });
+
+  describe("tickClearing", function () {
+    it("gives a tick's frontier and sold volume in 1e-36 Wh from its start", async function () {
+      const { harness } = await loadFixture(clearedExampleFixture);
+      // Tick 1 covers [0, 32): level 3 took [4, 32), so frontier 32 and 28 sold; the 4 below stay unsold.
       expect(await harness.tickClearing(1n)).to.deep.equal([32n * ONE, 28n * ONE]);
+      expect(await harness.tickClearing(3n)).to.deep.equal([0n, 0n]);
+    });
+  });
+
+  describe("tickClearings", function () {
+    it("gives tickClearing for each tick", async function () {
+      const { harness } = await loadFixture(clearedExampleFixture);
+      // Tick 2 covers [32, 40): level 2 took all 8 Wh.
       expect(await harness.tickClearings([1n, 2n])).to.deep.equal([
         [32n * ONE, 8n * ONE],
         [28n * ONE, 8n * ONE],

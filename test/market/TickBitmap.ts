@@ -20,8 +20,18 @@ function modelNext(set: Set<number>, from: number): bigint {
 }
 
 describe("TickBitmap", function () {
-  describe("set / nextAtOrAfter / last", function () {
-    it("finds ticks at word and leaf boundaries", async function () {
+  describe("set", function () {
+    it("adds ticks at word and leaf boundaries and marks their leaves in the root", async function () {
+      const { harness } = await loadFixture(deployFixture);
+      for (const t of [0n, 255n, 256n, 65_280n, 65_535n]) await harness.set(t);
+      expect(await harness.root()).to.equal(1n + 2n + 2n ** 255n);
+      await harness.set(255n);
+      expect(await harness.nextAtOrAfter(1n)).to.equal(255n);
+    });
+  });
+
+  describe("nextAtOrAfter", function () {
+    it("finds the next tick within a leaf, across leaves, and none past the end", async function () {
       const { harness } = await loadFixture(deployFixture);
       for (const t of [0n, 255n, 256n, 65_280n, 65_535n]) await harness.set(t);
       expect(await harness.nextAtOrAfter(0n)).to.equal(0n);
@@ -31,14 +41,21 @@ describe("TickBitmap", function () {
       expect(await harness.nextAtOrAfter(65_281n)).to.equal(65_535n);
       expect(await harness.nextAtOrAfter(65_536n)).to.equal(NONE);
       expect(await harness.nextAtOrAfter(2n ** 255n)).to.equal(NONE);
-      expect(await harness.last()).to.equal(65_535n);
     });
 
-    it("reports an empty set", async function () {
+    it("reports none on an empty set", async function () {
       const { harness } = await loadFixture(deployFixture);
       expect(await harness.nextAtOrAfter(0n)).to.equal(NONE);
+    });
+  });
+
+  describe("last", function () {
+    it("finds the largest tick, or none on an empty set", async function () {
+      const { harness } = await loadFixture(deployFixture);
       expect(await harness.last()).to.equal(NONE);
-      expect(await harness.root()).to.equal(0n);
+      await harness.set(511n);
+      await harness.set(3n);
+      expect(await harness.last()).to.equal(511n);
     });
   });
 
@@ -55,7 +72,7 @@ describe("TickBitmap", function () {
     });
   });
 
-  describe("applyOps (property)", function () {
+  describe("applyOps and nextAtOrAfterMany (property)", function () {
     it("agrees with a set model under random sets and unsets", async function () {
       const tickArb = fc.oneof(
         fc.integer({ min: 0, max: MAX_TICK }),
