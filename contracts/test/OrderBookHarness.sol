@@ -17,8 +17,6 @@ contract OrderBookHarness is IOrderBook {
 
     /// @notice A harness whose book closes with access fractions `accessWad` and computes money with
     /// `tickSize` (TRC base units per kWh per tick) and `feeBps`.
-    // Constructors take no visibility since Solidity 0.7; the rule predates that.
-    // solhint-disable-next-line func-visibility
     constructor(uint64[4] memory accessWad, uint256 tickSize, uint256 feeBps) {
         _accessWad = accessWad;
         _tickSize = tickSize;
