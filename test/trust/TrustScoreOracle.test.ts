@@ -1,5 +1,5 @@
 // TrustScoreOracle: writes (Algorithms 1–4), parameters, views and roles. The pure read-only API of
-// SPEC §5.5 is tested against the reference in TrustScoreOracle.views.ts.
+// SPEC §5.5 is tested against the reference in TrustScoreOracle.views.test.ts.
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
