@@ -29,4 +29,6 @@ library Roles {
     bytes32 internal constant TRADE_SCORER_ROLE = keccak256("TRADE_SCORER_ROLE");
     /// @dev Writes validator scores (consensus).
     bytes32 internal constant VALIDATOR_SCORER_ROLE = keccak256("VALIDATOR_SCORER_ROLE");
+    /// @dev Ejects equivocating validators from the validator registry (consensus).
+    bytes32 internal constant CONSENSUS_ROLE = keccak256("CONSENSUS_ROLE");
 }

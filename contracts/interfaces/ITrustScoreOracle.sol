@@ -193,4 +193,7 @@ interface ITrustScoreOracle {
 
     /// @notice Number of platform feedbacks so far.
     function feedbackCount() external view returns (uint64);
+
+    /// @notice The score of a trader without scored trades, in wad (default 12e18).
+    function initialTraderScore() external view returns (uint256);
 }
