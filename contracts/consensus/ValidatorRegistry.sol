@@ -147,7 +147,7 @@ contract ValidatorRegistry is AccessControl, ReentrancyGuardTransient, IValidato
         uint256 oldScore = uint64(oldKey); // the low 64 bits of the key are the rank score
         uint256 newScore = _currentScore(account);
         if (newScore == oldScore) return;
-        _ranking.reposition(account, (oldKey >> SCORE_BITS << SCORE_BITS) | newScore, prevHint, nextHint);
+        _ranking.reposition(account, ((oldKey >> SCORE_BITS) << SCORE_BITS) | newScore, prevHint, nextHint);
         emit RankScoreSynced(account, oldScore, newScore);
     }
 
@@ -229,6 +229,8 @@ contract ValidatorRegistry is AccessControl, ReentrancyGuardTransient, IValidato
             if (!_ranking.contains(start)) revert NotRanked(start);
             cursor = start;
         }
+        // No more can be found than are ranked; this also bounds the memory a huge `count` would take.
+        if (count > _ranking.size) count = _ranking.size;
         address[] memory found = new address[](count);
         uint256 taken;
         uint256 skipped;
