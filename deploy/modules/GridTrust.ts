@@ -23,7 +23,7 @@ export interface ResolvedDeployConfig {
 }
 
 /** The contracts of the suite, by the name the deployment records use. */
-export const SUITE_CONTRACTS = ["TrustCoin", "Registry", "TrustScoreOracle"] as const;
+export const SUITE_CONTRACTS = ["TrustCoin", "Registry", "TrustScoreOracle", "ValidatorRegistry"] as const;
 export type SuiteContractName = (typeof SUITE_CONTRACTS)[number];
 
 /** One role grant the deployment makes: `role` on `contract` to `account`. */
@@ -42,6 +42,7 @@ export function governanceGrants(c: ResolvedDeployConfig): RoleGrant[] {
     { contract: "Registry", role: "PARAMS_ROLE", account: c.paramsAdmin },
     { contract: "Registry", role: "PAUSER_ROLE", account: c.pauser },
     { contract: "TrustScoreOracle", role: "PARAMS_ROLE", account: c.paramsAdmin },
+    { contract: "ValidatorRegistry", role: "PARAMS_ROLE", account: c.paramsAdmin },
   ];
 }
 
@@ -66,11 +67,26 @@ export function buildGridTrustModule(c: ResolvedDeployConfig) {
       c.gridAccount,
     ]);
     const oracle = m.contract("TrustScoreOracle", [c.deployer, registry]);
-    const byName = { TrustCoin: coin, Registry: registry, TrustScoreOracle: oracle };
+    const validators = m.contract("ValidatorRegistry", [c.deployer, coin, registry, oracle]);
+    const byName = {
+      TrustCoin: coin,
+      Registry: registry,
+      TrustScoreOracle: oracle,
+      ValidatorRegistry: validators,
+    };
 
     const grants = governanceGrants(c).map((g) =>
       m.call(byName[g.contract], "grantRole", [ROLE_IDS[g.role], g.account], {
         id: `${g.contract}_grant_${g.role}`,
+      }),
+    );
+    // Suite roles of the validator registry: it burns deposits and initialises and zeroes validator scores.
+    grants.push(
+      m.call(coin, "grantRole", [ROLE_IDS.BURNER_ROLE, validators], {
+        id: "TrustCoin_grant_BURNER_ROLE_to_ValidatorRegistry",
+      }),
+      m.call(oracle, "grantRole", [ROLE_IDS.VALIDATOR_SCORER_ROLE, validators], {
+        id: "TrustScoreOracle_grant_VALIDATOR_SCORER_ROLE_to_ValidatorRegistry",
       }),
     );
 
@@ -87,6 +103,6 @@ export function buildGridTrustModule(c: ResolvedDeployConfig) {
       }
     }
 
-    return { coin, registry, oracle };
+    return { coin, registry, oracle, validators };
   });
 }

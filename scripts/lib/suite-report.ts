@@ -48,6 +48,13 @@ const PARAMETER_VIEWS: Record<string, string[]> = {
     "platformScore",
     "feedbackCount",
   ],
+  ValidatorRegistry: [
+    "minDeposit",
+    "minTraderScoreToValidate",
+    "minValidatorScore",
+    "maxIneligibleSkipped",
+    "size",
+  ],
 };
 
 /** Views whose values are 18-decimal fixed point (TRC amounts, scores, fractions), shown as decimals. */
@@ -65,6 +72,9 @@ const WAD_VIEWS = new Set([
   "trpThresholds",
   "accessFractions",
   "platformScore",
+  "minDeposit",
+  "minTraderScoreToValidate",
+  "minValidatorScore",
 ]);
 
 function show(value: unknown, wad: boolean): string {

@@ -7,11 +7,17 @@ import { governanceGrants } from "../../deploy/modules/GridTrust";
 import { ROLE_IDS } from "../../deploy/roles";
 import { describeSuite } from "../../scripts/lib/suite-report";
 
-async function contractsOf(addresses: { TrustCoin: string; Registry: string; TrustScoreOracle: string }) {
+async function contractsOf(addresses: {
+  TrustCoin: string;
+  Registry: string;
+  TrustScoreOracle: string;
+  ValidatorRegistry: string;
+}) {
   return {
     TrustCoin: await ethers.getContractAt("TrustCoin", addresses.TrustCoin),
     Registry: await ethers.getContractAt("Registry", addresses.Registry),
     TrustScoreOracle: await ethers.getContractAt("TrustScoreOracle", addresses.TrustScoreOracle),
+    ValidatorRegistry: await ethers.getContractAt("ValidatorRegistry", addresses.ValidatorRegistry),
   };
 }
 
@@ -59,6 +65,8 @@ describe("deploySuite (in-process network)", function () {
     expect(await contracts.TrustScoreOracle.PARAMS_ROLE()).to.equal(ROLE_IDS.PARAMS_ROLE);
     expect(await contracts.TrustScoreOracle.TRADE_SCORER_ROLE()).to.equal(ROLE_IDS.TRADE_SCORER_ROLE);
     expect(await contracts.TrustScoreOracle.VALIDATOR_SCORER_ROLE()).to.equal(ROLE_IDS.VALIDATOR_SCORER_ROLE);
+    expect(await contracts.ValidatorRegistry.PARAMS_ROLE()).to.equal(ROLE_IDS.PARAMS_ROLE);
+    expect(await contracts.ValidatorRegistry.CONSENSUS_ROLE()).to.equal(ROLE_IDS.CONSENSUS_ROLE);
   });
 
   it("sets the clock, tariff and limits of the configuration", async function () {
@@ -74,6 +82,28 @@ describe("deploySuite (in-process network)", function () {
       ethers.parseUnits("0.08", 18),
     ]);
     expect(await contracts.TrustScoreOracle.REGISTRY()).to.equal(await contracts.Registry.getAddress());
+    expect(await contracts.ValidatorRegistry.COIN()).to.equal(await contracts.TrustCoin.getAddress());
+    expect(await contracts.ValidatorRegistry.REGISTRY()).to.equal(await contracts.Registry.getAddress());
+    expect(await contracts.ValidatorRegistry.ORACLE()).to.equal(
+      await contracts.TrustScoreOracle.getAddress(),
+    );
+    expect(await contracts.ValidatorRegistry.minDeposit()).to.equal(ethers.parseUnits("2000", 18));
+  });
+
+  it("lets the validator registry burn deposits and initialise validator scores, and nothing more", async function () {
+    for (const deployment of [defaultDeployment, handedOverDeployment]) {
+      const { contracts } = await loadFixture(deployment);
+      const validators = await contracts.ValidatorRegistry.getAddress();
+      expect(await contracts.TrustCoin.hasRole(ROLE_IDS.BURNER_ROLE, validators)).to.equal(true);
+      expect(await contracts.TrustScoreOracle.hasRole(ROLE_IDS.VALIDATOR_SCORER_ROLE, validators)).to.equal(
+        true,
+      );
+      expect(await contracts.TrustCoin.hasRole(ROLE_IDS.REWARD_MINTER_ROLE, validators)).to.equal(false);
+      expect(await contracts.TrustScoreOracle.hasRole(ROLE_IDS.TRADE_SCORER_ROLE, validators)).to.equal(
+        false,
+      );
+      expect(await contracts.Registry.hasRole(ROLE_IDS.DEBT_ROLE, validators)).to.equal(false);
+    }
   });
 
   it("gives every governance role to the deployer when the configuration says so", async function () {
@@ -107,6 +137,7 @@ describe("deploySuite (in-process network)", function () {
       "TrustCoin",
       "Registry",
       "TrustScoreOracle",
+      "ValidatorRegistry",
       "ISSUER_ROLE",
       "REGISTRAR_ROLE",
       "TARIFF_ROLE",
@@ -115,6 +146,8 @@ describe("deploySuite (in-process network)", function () {
       expect(text).to.contain(name);
     }
     expect(text).to.contain("Registry.slotLength = 900");
+    expect(text).to.contain("ValidatorRegistry.minDeposit = 2000.0");
+    expect(text).to.contain("TrustCoin.BURNER_ROLE: ValidatorRegistry");
     expect(text).to.contain("buy 0.3 / sell 0.08 TRC per kWh");
   });
 
