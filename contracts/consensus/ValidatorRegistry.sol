@@ -99,9 +99,11 @@ contract ValidatorRegistry is AccessControl, ReentrancyGuardTransient, IValidato
         address prevHint,
         address nextHint
     ) external nonReentrant {
-        // A front-run permit fails here but has already set the allowance, so it is not an error; a
-        // missing allowance makes the transfer in `_join` revert.
-        try COIN.permit(msg.sender, address(this), deposit, deadline, v, r, s) {} catch {} // solhint-disable-line no-empty-blocks
+        // A permit already used (front-run by anyone who saw it) has set the allowance: it is not needed
+        // again, and calling it would revert. An invalid or expired permit reverts in the coin.
+        if (COIN.allowance(msg.sender, address(this)) < deposit) {
+            COIN.permit(msg.sender, address(this), deposit, deadline, v, r, s);
+        }
         _join(deposit, prevHint, nextHint);
     }
 

@@ -85,9 +85,9 @@ interface IValidatorRegistry {
     /// @param nextHint The validator ranked just after the caller's position (zero: the tail).
     function join(uint256 deposit, address prevHint, address nextHint) external;
 
-    /// @notice {join} with an EIP-2612 permit for the deposit instead of a prior approval. A permit that
-    /// fails (for example because it was front-run and used already) is ignored; the burn then needs the
-    /// allowance to be there anyway.
+    /// @notice {join} with an EIP-2612 permit for the deposit instead of a prior approval. The permit is
+    /// used only while the allowance is short of `deposit`, so a permit that someone front-ran (and so
+    /// used already) does not make the join fail; an invalid or expired permit reverts in the coin.
     /// @param deposit The coins to burn.
     /// @param deadline The permit's deadline.
     /// @param v The permit signature's `v`.

@@ -345,7 +345,7 @@ describe("ValidatorRegistry", function () {
       ).to.emit(f.vr, "ValidatorJoined");
     });
 
-    it("refuses without allowance when the permit is invalid", async function () {
+    it("refuses an invalid permit, leaving nothing behind", async function () {
       const f = await loadFixture(deployValidatorsFixture);
       const [alice, bob] = f.candidates;
       await f.coin.connect(alice).approve(await f.vr.getAddress(), 0n);
@@ -353,8 +353,29 @@ describe("ValidatorRegistry", function () {
       const sig = await permitSignature(f, bob, MIN_DEPOSIT, deadline); // signed by the wrong owner
       await expect(
         f.vr.connect(alice).joinWithPermit(MIN_DEPOSIT, deadline, sig.v, sig.r, sig.s, ZERO, ZERO),
-      ).to.be.revertedWithCustomError(f.coin, "ERC20InsufficientAllowance");
+      ).to.be.revertedWithCustomError(f.coin, "ERC2612InvalidSigner");
       expect(await f.vr.size()).to.equal(0n);
+      expect(await f.coin.totalBurned()).to.equal(0n);
+    });
+
+    it("refuses an expired permit", async function () {
+      const f = await loadFixture(deployValidatorsFixture);
+      const [alice] = f.candidates;
+      await f.coin.connect(alice).approve(await f.vr.getAddress(), 0n);
+      const deadline = BigInt(await time.latest()) - 1n;
+      const sig = await permitSignature(f, alice, MIN_DEPOSIT, deadline);
+      await expect(
+        f.vr.connect(alice).joinWithPermit(MIN_DEPOSIT, deadline, sig.v, sig.r, sig.s, ZERO, ZERO),
+      ).to.be.revertedWithCustomError(f.coin, "ERC2612ExpiredSignature");
+    });
+
+    it("skips the permit when the allowance suffices already", async function () {
+      const f = await loadFixture(deployValidatorsFixture);
+      const [alice] = f.candidates;
+      // Garbage signature: never checked, as the fixture's approval covers the deposit.
+      await expect(
+        f.vr.connect(alice).joinWithPermit(MIN_DEPOSIT, 0n, 27, ethers.ZeroHash, ethers.ZeroHash, ZERO, ZERO),
+      ).to.emit(f.vr, "ValidatorJoined");
     });
 
     it("applies the checks of join", async function () {
@@ -740,6 +761,32 @@ describe("ValidatorRegistry", function () {
         f.vr,
         "SafeCastOverflowedUintDowncast",
       );
+    });
+  });
+
+  describe("head, tail, next, prev, size, isRanked, rankScore, validator", function () {
+    it("read the list both ways and give zero for accounts that are not ranked", async function () {
+      const f = await loadFixture(threeValidatorsFixture);
+      expect([await f.vr.head(), await f.vr.tail(), await f.vr.size()]).to.deep.equal([
+        f.a.address,
+        f.c.address,
+        3n,
+      ]);
+      expect([await f.vr.prev(f.a.address), await f.vr.next(f.a.address)]).to.deep.equal([ZERO, f.b.address]);
+      expect([await f.vr.prev(f.b.address), await f.vr.next(f.b.address)]).to.deep.equal([
+        f.a.address,
+        f.c.address,
+      ]);
+      expect([await f.vr.prev(f.c.address), await f.vr.next(f.c.address)]).to.deep.equal([f.b.address, ZERO]);
+      expect(await f.vr.isRanked(f.b.address)).to.equal(true);
+      expect(await f.vr.rankScore(f.b.address)).to.equal(BASE_SCORE);
+      for (const outsider of [f.stranger.address, ZERO]) {
+        expect(await f.vr.isRanked(outsider)).to.equal(false);
+        expect(await f.vr.next(outsider)).to.equal(ZERO);
+        expect(await f.vr.prev(outsider)).to.equal(ZERO);
+        expect(await f.vr.rankScore(outsider)).to.equal(0n);
+        expect(await f.vr.validator(outsider)).to.deep.equal([0n, 0n, 0n, false]);
+      }
     });
   });
 
