@@ -29,4 +29,6 @@ library Roles {
     bytes32 internal constant TRADE_SCORER_ROLE = keccak256("TRADE_SCORER_ROLE");
     /// @dev Writes validator scores (consensus).
     bytes32 internal constant VALIDATOR_SCORER_ROLE = keccak256("VALIDATOR_SCORER_ROLE");
+    /// @dev Releases a participant-slot's reserve in the market once it is settled (settlement).
+    bytes32 internal constant SETTLEMENT_ROLE = keccak256("SETTLEMENT_ROLE");
 }
