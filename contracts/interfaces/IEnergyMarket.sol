@@ -44,9 +44,11 @@ interface IEnergyMarket {
 
     /// @notice Slot aggregates of one book for metering and consensus (SPEC §6.5), without loops over
     /// orders. `buyers` (TT): the number of buyer participant-slots with a fill, i.e. whose highest-limit
-    /// bucket (level, limit tick) received energy — all bids of a level share one fill proportion and the
-    /// highest-limit bucket stays longest in its level's pool, so it has a fill exactly when any bid of that
-    /// participant-slot has one. `tradedWh`, `buyerCost` (θ_b), `feeScoreWad` (Σ tf·ts): see
+    /// bucket (level, limit tick) received energy as the book sees it (a bucket's remainder is kept in pWh,
+    /// 1e-12 Wh, rounded up, so a fill of under about 1 pWh is not seen) — all bids of a level share one
+    /// fill proportion and the highest-limit bucket stays longest in its level's pool, so it has a fill
+    /// exactly when any bid of that participant-slot has one. Counted per bucket as the book's
+    /// participant-slots whose highest live limit is there, so O(bid buckets). `tradedWh`, `buyerCost` (θ_b), `feeScoreWad` (Σ tf·ts): see
     /// `IOrderBook.SlotAggregates`.
     struct SlotAggregates {
         uint256 buyers;
