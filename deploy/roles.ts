@@ -13,6 +13,7 @@ export const ROLE_IDS = {
   DEBT_ROLE: id("DEBT_ROLE"),
   TRADE_SCORER_ROLE: id("TRADE_SCORER_ROLE"),
   VALIDATOR_SCORER_ROLE: id("VALIDATOR_SCORER_ROLE"),
+  SETTLEMENT_ROLE: id("SETTLEMENT_ROLE"),
 } as const;
 
 export type RoleName = keyof typeof ROLE_IDS;

@@ -172,6 +172,7 @@ export async function deploySuite(
     TrustCoin: await deployed.coin.getAddress(),
     Registry: await deployed.registry.getAddress(),
     TrustScoreOracle: await deployed.oracle.getAddress(),
+    EnergyMarket: await deployed.market.getAddress(),
   } satisfies Record<SuiteContractName, string>;
 
   const record: DeploymentRecord = {

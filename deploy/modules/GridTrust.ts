@@ -23,7 +23,7 @@ export interface ResolvedDeployConfig {
 }
 
 /** The contracts of the suite, by the name the deployment records use. */
-export const SUITE_CONTRACTS = ["TrustCoin", "Registry", "TrustScoreOracle"] as const;
+export const SUITE_CONTRACTS = ["TrustCoin", "Registry", "TrustScoreOracle", "EnergyMarket"] as const;
 export type SuiteContractName = (typeof SUITE_CONTRACTS)[number];
 
 /** One role grant the deployment makes: `role` on `contract` to `account`. */
@@ -42,6 +42,7 @@ export function governanceGrants(c: ResolvedDeployConfig): RoleGrant[] {
     { contract: "Registry", role: "PARAMS_ROLE", account: c.paramsAdmin },
     { contract: "Registry", role: "PAUSER_ROLE", account: c.pauser },
     { contract: "TrustScoreOracle", role: "PARAMS_ROLE", account: c.paramsAdmin },
+    { contract: "EnergyMarket", role: "PARAMS_ROLE", account: c.paramsAdmin },
   ];
 }
 
@@ -66,7 +67,13 @@ export function buildGridTrustModule(c: ResolvedDeployConfig) {
       c.gridAccount,
     ]);
     const oracle = m.contract("TrustScoreOracle", [c.deployer, registry]);
-    const byName = { TrustCoin: coin, Registry: registry, TrustScoreOracle: oracle };
+    // The market links the order-book library (it would not fit 24 KiB with the library inlined). It needs
+    // no role on the other contracts yet: settlement (issue 5) will hold SETTLEMENT_ROLE on it.
+    const linkedOrderBook = m.library("LinkedOrderBook");
+    const market = m.contract("EnergyMarket", [c.deployer, coin, registry, oracle], {
+      libraries: { LinkedOrderBook: linkedOrderBook },
+    });
+    const byName = { TrustCoin: coin, Registry: registry, TrustScoreOracle: oracle, EnergyMarket: market };
 
     const grants = governanceGrants(c).map((g) =>
       m.call(byName[g.contract], "grantRole", [ROLE_IDS[g.role], g.account], {
@@ -87,6 +94,6 @@ export function buildGridTrustModule(c: ResolvedDeployConfig) {
       }
     }
 
-    return { coin, registry, oracle };
+    return { coin, registry, oracle, market };
   });
 }

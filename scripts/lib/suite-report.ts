@@ -48,6 +48,17 @@ const PARAMETER_VIEWS: Record<string, string[]> = {
     "platformScore",
     "feedbackCount",
   ],
+  EnergyMarket: [
+    "tickSize",
+    "feeBps",
+    "minOrderWh",
+    "maxClearGas",
+    "penaltyBps",
+    "settleGrace",
+    "settleDeadline",
+    "totalPrepaid",
+    "totalEscrow",
+  ],
 };
 
 /** Views whose values are 18-decimal fixed point (TRC amounts, scores, fractions), shown as decimals. */
@@ -65,6 +76,9 @@ const WAD_VIEWS = new Set([
   "trpThresholds",
   "accessFractions",
   "platformScore",
+  "tickSize",
+  "totalPrepaid",
+  "totalEscrow",
 ]);
 
 function show(value: unknown, wad: boolean): string {

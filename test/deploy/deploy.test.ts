@@ -7,11 +7,17 @@ import { governanceGrants } from "../../deploy/modules/GridTrust";
 import { ROLE_IDS } from "../../deploy/roles";
 import { describeSuite } from "../../scripts/lib/suite-report";
 
-async function contractsOf(addresses: { TrustCoin: string; Registry: string; TrustScoreOracle: string }) {
+async function contractsOf(addresses: {
+  TrustCoin: string;
+  Registry: string;
+  TrustScoreOracle: string;
+  EnergyMarket: string;
+}) {
   return {
     TrustCoin: await ethers.getContractAt("TrustCoin", addresses.TrustCoin),
     Registry: await ethers.getContractAt("Registry", addresses.Registry),
     TrustScoreOracle: await ethers.getContractAt("TrustScoreOracle", addresses.TrustScoreOracle),
+    EnergyMarket: await ethers.getContractAt("EnergyMarket", addresses.EnergyMarket),
   };
 }
 
@@ -59,6 +65,8 @@ describe("deploySuite (in-process network)", function () {
     expect(await contracts.TrustScoreOracle.PARAMS_ROLE()).to.equal(ROLE_IDS.PARAMS_ROLE);
     expect(await contracts.TrustScoreOracle.TRADE_SCORER_ROLE()).to.equal(ROLE_IDS.TRADE_SCORER_ROLE);
     expect(await contracts.TrustScoreOracle.VALIDATOR_SCORER_ROLE()).to.equal(ROLE_IDS.VALIDATOR_SCORER_ROLE);
+    expect(await contracts.EnergyMarket.PARAMS_ROLE()).to.equal(ROLE_IDS.PARAMS_ROLE);
+    expect(await contracts.EnergyMarket.SETTLEMENT_ROLE()).to.equal(ROLE_IDS.SETTLEMENT_ROLE);
   });
 
   it("sets the clock, tariff and limits of the configuration", async function () {
@@ -74,6 +82,10 @@ describe("deploySuite (in-process network)", function () {
       ethers.parseUnits("0.08", 18),
     ]);
     expect(await contracts.TrustScoreOracle.REGISTRY()).to.equal(await contracts.Registry.getAddress());
+    expect(await contracts.EnergyMarket.REGISTRY()).to.equal(await contracts.Registry.getAddress());
+    expect(await contracts.EnergyMarket.COIN()).to.equal(await contracts.TrustCoin.getAddress());
+    expect(await contracts.EnergyMarket.ORACLE()).to.equal(await contracts.TrustScoreOracle.getAddress());
+    expect(await contracts.EnergyMarket.tickSize()).to.equal(10n ** 15n);
   });
 
   it("gives every governance role to the deployer when the configuration says so", async function () {
@@ -107,6 +119,7 @@ describe("deploySuite (in-process network)", function () {
       "TrustCoin",
       "Registry",
       "TrustScoreOracle",
+      "EnergyMarket",
       "ISSUER_ROLE",
       "REGISTRAR_ROLE",
       "TARIFF_ROLE",
