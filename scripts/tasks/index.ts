@@ -4,3 +4,4 @@ import "./deploy";
 import "./coin";
 import "./registry";
 import "./trust";
+import "./market";
