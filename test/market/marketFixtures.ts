@@ -279,9 +279,13 @@ export const SCENARIO_CAPACITY_WH = 50_000n;
 /**
  * The market on a mock oracle (levels and scores set by the tests; access fractions 50/75/90/100 %),
  * the admin holding every role, 18 prosumers in microgrid 1 and one in microgrid 2, each funded with
- * 10 000 TRC, 1 000 of it deposited.
+ * `fundingTrc` TRC (default 10 000), `depositTrc` of it (default 1 000) deposited; capacities `capacityWh`.
  */
-export async function deployScenarioFixture(): Promise<ScenarioFixture> {
+export async function deployScenarioFixture(
+  capacityWh: bigint = SCENARIO_CAPACITY_WH,
+  fundingTrc = 10_000n,
+  depositTrc = 1_000n,
+): Promise<ScenarioFixture> {
   const signers = await ethers.getSigners();
   const admin = signers[0];
   const traders = signers.slice(1, 19);
@@ -324,12 +328,12 @@ export async function deployScenarioFixture(): Promise<ScenarioFixture> {
       Kind.Prosumer,
       microgrid,
       ethers.Wallet.createRandom().address,
-      SCENARIO_CAPACITY_WH,
-      SCENARIO_CAPACITY_WH,
+      capacityWh,
+      capacityWh,
     );
-    await coin.issue(signer.address, 10_000n * TRC, ethers.id(`scenario:${ref++}`));
+    await coin.issue(signer.address, fundingTrc * TRC, ethers.id(`scenario:${ref++}`));
     await coin.connect(signer).approve(await market.getAddress(), ethers.MaxUint256);
-    await market.connect(signer).deposit(1_000n * TRC);
+    await market.connect(signer).deposit(depositTrc * TRC);
   }
   const slot = (await registry.currentSlot()) + 4n;
   return { coin, registry, oracle, market, admin, traders, outsider, slot };
