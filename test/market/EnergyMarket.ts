@@ -631,6 +631,12 @@ describe("EnergyMarket", function () {
         .withArgs(1n);
     });
 
+    it("still cancels while the suite is paused (pausing never blocks refunds)", async function () {
+      const { market, registry, pauser, c1, slot } = await loadFixture(withOrdersFixture);
+      await registry.connect(pauser).pause();
+      await expect(market.connect(c1).cancel(slot, 2n)).to.emit(market, "OrderCancelled");
+    });
+
     it("refuses a cancel at or after the gate", async function () {
       const { market, registry, p1, slot } = await loadFixture(withOrdersFixture);
       await time.setNextBlockTimestamp(await registry.gate(slot));
