@@ -776,6 +776,24 @@ describe("EnergyMarket", function () {
       expect(await market.orderCount(1, slot)).to.equal(2n);
     });
 
+    it("oldestUnsettledSlot follows the oldest slot across a 256-slot word boundary", async function () {
+      const { market, registry, settlement, p1 } = await loadFixture(deployMarketFixture);
+      await time.increaseTo((await registry.slotStart(250n)) + 100n);
+      for (const slot of [258n, 255n, 257n]) await market.connect(p1).placeOffer(slot, 100n, 100);
+      expect(await market.oldestUnsettledSlot(p1.address)).to.deep.equal([true, 255n]);
+      // Cancelling the only order of slot 255 empties the lower word: the oldest moves to the next word.
+      await market.connect(p1).cancel(255n, 1n);
+      expect(await market.oldestUnsettledSlot(p1.address)).to.deep.equal([true, 257n]);
+      await passGate(registry, 258n);
+      await clearAll(market, 1, 257n);
+      await clearAll(market, 1, 258n);
+      await market.connect(settlement).releaseReserve(p1.address, 257n);
+      expect(await market.oldestUnsettledSlot(p1.address)).to.deep.equal([true, 258n]);
+      await market.connect(settlement).releaseReserve(p1.address, 258n);
+      expect(await market.oldestUnsettledSlot(p1.address)).to.deep.equal([false, 0n]);
+      expect(await market.reservedOf(p1.address)).to.equal(0n);
+    });
+
     it("slotAggregates refuses before clearing", async function () {
       const { market, slot } = await loadFixture(withOrdersFixture);
       await expect(market.slotAggregates(1, slot))
