@@ -116,7 +116,9 @@ contract EnergyMarket is AccessControl, ReentrancyGuard, IEnergyMarket {
     mapping(address account => Unsettled) private _unsettled;
     mapping(address account => mapping(uint256 word => uint256)) private _unsettledWords;
 
-    /// @notice Deploys the market with SPEC defaults; `admin` gets DEFAULT_ADMIN_ROLE.
+    /// @notice Deploys the market with SPEC defaults; `admin` gets DEFAULT_ADMIN_ROLE. Reverts with
+    /// {ZeroAddress} for a zero argument, and with {InvalidParameter}("settleGrace") when the registry's order
+    /// horizon leaves no room for the default settle window (`4 + 8 + maxLeadSlots` must stay below 256).
     constructor(address admin, ITrustCoin coin, IRegistry registry, ITrustScoreOracle oracle) {
         if (
             admin == address(0) ||
