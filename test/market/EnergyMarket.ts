@@ -88,6 +88,35 @@ describe("EnergyMarket", function () {
     });
   });
 
+  describe("constructor with a long order horizon", function () {
+    it("refuses a registry whose horizon leaves no room for the settle window", async function () {
+      const { market, admin, coin, registry, oracle, genesis } = await loadFixture(deployMarketFixture);
+      const factory = await marketFactory();
+      const longHorizon = await ethers.deployContract("Registry", [
+        admin.address,
+        genesis,
+        900n,
+        900n,
+        244n,
+        64,
+        10n ** 17n,
+        10n ** 16n,
+        admin.address,
+      ]);
+      await expect(
+        factory.deploy(
+          admin.address,
+          await coin.getAddress(),
+          await longHorizon.getAddress(),
+          await oracle.getAddress(),
+        ),
+      )
+        .to.be.revertedWithCustomError(market, "InvalidParameter")
+        .withArgs(ethers.encodeBytes32String("settleGrace"), 4n);
+      expect(await registry.maxLeadSlots()).to.equal(96n);
+    });
+  });
+
   describe("parameter setters", function () {
     const cases: [string, bigint, bigint[]][] = [
       ["TickSize", 2n * TICK_SIZE, [0n, 10n ** 21n + 1n]],
