@@ -14,6 +14,7 @@ export const ROLE_IDS = {
   TRADE_SCORER_ROLE: id("TRADE_SCORER_ROLE"),
   VALIDATOR_SCORER_ROLE: id("VALIDATOR_SCORER_ROLE"),
   CONSENSUS_ROLE: id("CONSENSUS_ROLE"),
+  SETTLEMENT_ROLE: id("SETTLEMENT_ROLE"),
 } as const;
 
 export type RoleName = keyof typeof ROLE_IDS;

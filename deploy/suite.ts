@@ -173,6 +173,7 @@ export async function deploySuite(
     Registry: await deployed.registry.getAddress(),
     TrustScoreOracle: await deployed.oracle.getAddress(),
     ValidatorRegistry: await deployed.validators.getAddress(),
+    EnergyMarket: await deployed.market.getAddress(),
   } satisfies Record<SuiteContractName, string>;
 
   const record: DeploymentRecord = {

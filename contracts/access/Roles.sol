@@ -31,4 +31,6 @@ library Roles {
     bytes32 internal constant VALIDATOR_SCORER_ROLE = keccak256("VALIDATOR_SCORER_ROLE");
     /// @dev Ejects equivocating validators from the validator registry (consensus).
     bytes32 internal constant CONSENSUS_ROLE = keccak256("CONSENSUS_ROLE");
+    /// @dev Releases a participant-slot's reserve in the market once it is settled (settlement).
+    bytes32 internal constant SETTLEMENT_ROLE = keccak256("SETTLEMENT_ROLE");
 }

@@ -522,6 +522,20 @@ library OrderBook {
         return Math.mulDiv(weighted, tickSize * feeBps, ZEPTO_WH_PER_KWH * BPS);
     }
 
+    /// @notice Whether bucket (`level`, `limitTick`) received energy in clearing (its remaining energy, in
+    /// pWh rounded up, is below its quantity); false for an empty bucket. Needs clearing complete; O(1).
+    function bidBucketFilled(
+        Book storage book,
+        uint256 level,
+        uint256 limitTick
+    ) internal view returns (bool) {
+        _checkCleared(book);
+        _checkLevel(level);
+        _checkTick(limitTick);
+        (uint256 bucketWh, uint256 remainingPWh, ) = _bucketOutcome(book, level, limitTick);
+        return remainingPWh < bucketWh * PICO_WH_PER_WH;
+    }
+
     /// @notice Offered Wh at `tick` per seller level (index `level - 1`).
     function offerDepth(Book storage book, uint256 tick) internal view returns (uint64[4] memory volumes) {
         _checkTick(tick);

@@ -108,6 +108,11 @@ contract OrderBookHarness is IOrderBook {
             results[i] = _book.fillOf(orderIds[i], _tickSize, _feeBps);
     }
 
+    /// @notice Whether bucket (`level`, `limitTick`) received energy.
+    function bidBucketFilled(uint256 level, uint256 limitTick) external view returns (bool) {
+        return _book.bidBucketFilled(level, limitTick);
+    }
+
     /// @notice `bidBucketFeeScore` for the buckets (`levels[i]`, `limitTicks[i]`).
     function bidBucketFeeScores(
         uint256[] calldata levels,

@@ -23,7 +23,13 @@ export interface ResolvedDeployConfig {
 }
 
 /** The contracts of the suite, by the name the deployment records use. */
-export const SUITE_CONTRACTS = ["TrustCoin", "Registry", "TrustScoreOracle", "ValidatorRegistry"] as const;
+export const SUITE_CONTRACTS = [
+  "TrustCoin",
+  "Registry",
+  "TrustScoreOracle",
+  "ValidatorRegistry",
+  "EnergyMarket",
+] as const;
 export type SuiteContractName = (typeof SUITE_CONTRACTS)[number];
 
 /** One role grant the deployment makes: `role` on `contract` to `account`. */
@@ -43,6 +49,7 @@ export function governanceGrants(c: ResolvedDeployConfig): RoleGrant[] {
     { contract: "Registry", role: "PAUSER_ROLE", account: c.pauser },
     { contract: "TrustScoreOracle", role: "PARAMS_ROLE", account: c.paramsAdmin },
     { contract: "ValidatorRegistry", role: "PARAMS_ROLE", account: c.paramsAdmin },
+    { contract: "EnergyMarket", role: "PARAMS_ROLE", account: c.paramsAdmin },
   ];
 }
 
@@ -68,11 +75,18 @@ export function buildGridTrustModule(c: ResolvedDeployConfig) {
     ]);
     const oracle = m.contract("TrustScoreOracle", [c.deployer, registry]);
     const validators = m.contract("ValidatorRegistry", [c.deployer, coin, registry, oracle]);
+    // The market links the order-book library (it would not fit 24 KiB with the library inlined). It needs
+    // no role on the other contracts yet: settlement (issue 5) will hold SETTLEMENT_ROLE on it.
+    const linkedOrderBook = m.library("LinkedOrderBook");
+    const market = m.contract("EnergyMarket", [c.deployer, coin, registry, oracle], {
+      libraries: { LinkedOrderBook: linkedOrderBook },
+    });
     const byName = {
       TrustCoin: coin,
       Registry: registry,
       TrustScoreOracle: oracle,
       ValidatorRegistry: validators,
+      EnergyMarket: market,
     };
 
     const grants = governanceGrants(c).map((g) =>
@@ -103,6 +117,6 @@ export function buildGridTrustModule(c: ResolvedDeployConfig) {
       }
     }
 
-    return { coin, registry, oracle, validators };
+    return { coin, registry, oracle, validators, market };
   });
 }

@@ -55,6 +55,17 @@ const PARAMETER_VIEWS: Record<string, string[]> = {
     "maxIneligibleSkipped",
     "size",
   ],
+  EnergyMarket: [
+    "tickSize",
+    "feeBps",
+    "minOrderWh",
+    "maxClearGas",
+    "penaltyBps",
+    "settleGrace",
+    "settleDeadline",
+    "totalPrepaid",
+    "totalEscrow",
+  ],
 };
 
 /** Views whose values are 18-decimal fixed point (TRC amounts, scores, fractions), shown as decimals. */
@@ -75,6 +86,9 @@ const WAD_VIEWS = new Set([
   "minDeposit",
   "minTraderScoreToValidate",
   "minValidatorScore",
+  "tickSize",
+  "totalPrepaid",
+  "totalEscrow",
 ]);
 
 function show(value: unknown, wad: boolean): string {

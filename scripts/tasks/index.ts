@@ -5,3 +5,4 @@ import "./coin";
 import "./registry";
 import "./trust";
 import "./validators";
+import "./market";

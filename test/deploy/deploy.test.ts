@@ -12,12 +12,14 @@ async function contractsOf(addresses: {
   Registry: string;
   TrustScoreOracle: string;
   ValidatorRegistry: string;
+  EnergyMarket: string;
 }) {
   return {
     TrustCoin: await ethers.getContractAt("TrustCoin", addresses.TrustCoin),
     Registry: await ethers.getContractAt("Registry", addresses.Registry),
     TrustScoreOracle: await ethers.getContractAt("TrustScoreOracle", addresses.TrustScoreOracle),
     ValidatorRegistry: await ethers.getContractAt("ValidatorRegistry", addresses.ValidatorRegistry),
+    EnergyMarket: await ethers.getContractAt("EnergyMarket", addresses.EnergyMarket),
   };
 }
 
@@ -67,6 +69,8 @@ describe("deploySuite (in-process network)", function () {
     expect(await contracts.TrustScoreOracle.VALIDATOR_SCORER_ROLE()).to.equal(ROLE_IDS.VALIDATOR_SCORER_ROLE);
     expect(await contracts.ValidatorRegistry.PARAMS_ROLE()).to.equal(ROLE_IDS.PARAMS_ROLE);
     expect(await contracts.ValidatorRegistry.CONSENSUS_ROLE()).to.equal(ROLE_IDS.CONSENSUS_ROLE);
+    expect(await contracts.EnergyMarket.PARAMS_ROLE()).to.equal(ROLE_IDS.PARAMS_ROLE);
+    expect(await contracts.EnergyMarket.SETTLEMENT_ROLE()).to.equal(ROLE_IDS.SETTLEMENT_ROLE);
   });
 
   it("sets the clock, tariff and limits of the configuration", async function () {
@@ -88,6 +92,10 @@ describe("deploySuite (in-process network)", function () {
       await contracts.TrustScoreOracle.getAddress(),
     );
     expect(await contracts.ValidatorRegistry.minDeposit()).to.equal(ethers.parseUnits("2000", 18));
+    expect(await contracts.EnergyMarket.REGISTRY()).to.equal(await contracts.Registry.getAddress());
+    expect(await contracts.EnergyMarket.COIN()).to.equal(await contracts.TrustCoin.getAddress());
+    expect(await contracts.EnergyMarket.ORACLE()).to.equal(await contracts.TrustScoreOracle.getAddress());
+    expect(await contracts.EnergyMarket.tickSize()).to.equal(10n ** 15n);
   });
 
   it("lets the validator registry burn deposits and initialise validator scores, and nothing more", async function () {
@@ -138,6 +146,7 @@ describe("deploySuite (in-process network)", function () {
       "Registry",
       "TrustScoreOracle",
       "ValidatorRegistry",
+      "EnergyMarket",
       "ISSUER_ROLE",
       "REGISTRAR_ROLE",
       "TARIFF_ROLE",

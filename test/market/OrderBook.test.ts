@@ -677,6 +677,32 @@ describe("OrderBookHarness", function () {
     });
   });
 
+  describe("bidBucketFilled", function () {
+    it("tells the buckets that received energy from those that did not, or are empty", async function () {
+      const { harness } = await loadFixture(clearedExampleFixture);
+      // Worked example: B1 (level 3, limit 1) and B2 (level 2, limit 2) got energy, B3 (level 2, limit 1) none.
+      expect(await harness.bidBucketFilled(3n, 1n)).to.equal(true);
+      expect(await harness.bidBucketFilled(2n, 2n)).to.equal(true);
+      expect(await harness.bidBucketFilled(2n, 1n)).to.equal(false);
+      expect(await harness.bidBucketFilled(4n, 1n)).to.equal(false);
+    });
+
+    it("reverts on a bad level or tick, or before clearing", async function () {
+      const { harness } = await loadFixture(clearedExampleFixture);
+      await expect(harness.bidBucketFilled(5n, 1n))
+        .to.be.revertedWithCustomError(harness, "OrderBookInvalidLevel")
+        .withArgs(5n);
+      await expect(harness.bidBucketFilled(1n, 65_536n))
+        .to.be.revertedWithCustomError(harness, "OrderBookTickOutOfRange")
+        .withArgs(65_536n);
+      const closed = await loadFixture(closedExampleFixture);
+      await expect(closed.harness.bidBucketFilled(3n, 1n)).to.be.revertedWithCustomError(
+        closed.harness,
+        "OrderBookNotCleared",
+      );
+    });
+  });
+
   describe("bidBucketFeeScores", function () {
     it("gives bidBucketFeeScore for each bucket", async function () {
       const { harness } = await loadFixture(clearedExampleFixture);
