@@ -88,6 +88,8 @@ interface IEnergyMarket {
     error OppositeSideInSlot(address account, uint64 slot);
     /// @notice The account's orders of this side in the slot would total `totalWh`, above `capacityWh`.
     error CapacityExceeded(uint256 totalWh, uint64 capacityWh);
+    /// @notice `account` has placed `maxOrders` orders (live or cancelled) in `slot` already.
+    error OrderLimitReached(address account, uint64 slot, uint256 maxOrders);
     /// @notice No order `orderId` in the caller's book of that slot.
     error UnknownOrder(uint64 orderId);
     /// @notice Order `orderId` belongs to `owner`.
@@ -193,6 +195,10 @@ interface IEnergyMarket {
     function setSettleGrace(uint256 value) external;
     /// @notice Sets the slots after a slot by which level 2 runs at the latest (SPEC §8.3); same bound.
     function setSettleDeadline(uint256 value) external;
+    /// @notice Sets how many orders (live or cancelled) one participant may place in one slot, 1..512, so that
+    /// the loops over a participant-slot's orders (`withdrawUnfilled`, `cancel`, `positionOf`) stay far below
+    /// the block gas limit.
+    function setMaxOrdersPerSlot(uint256 value) external;
 
     // ---------------------------------------------------------------- prepaid balances
     /// @notice Moves `amount` TRC from the caller (allowance needed) into its prepaid balance.
@@ -249,6 +255,8 @@ interface IEnergyMarket {
     function settleGrace() external view returns (uint64);
     /// @notice Slots after a slot until level 2 runs at the latest.
     function settleDeadline() external view returns (uint64);
+    /// @notice Orders (live or cancelled) one participant may place in one slot.
+    function maxOrdersPerSlot() external view returns (uint256);
     /// @notice The prepaid balance of `account`.
     function balanceOf(address account) external view returns (uint256);
     /// @notice The sum of `account`'s reserves.

@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {LibBit} from "solady/src/utils/LibBit.sol";
@@ -32,7 +32,7 @@ import {TickBitmap} from "./TickBitmap.sol";
 /// `currentSlot + maxLeadSlots`; since `settleGrace + settleDeadline + maxLeadSlots < 256` (checked on
 /// every change), an account's unsettled slots span fewer than 256 slots, so they lie in at most two
 /// adjacent words and the oldest one is found in O(1).
-contract EnergyMarket is AccessControl, ReentrancyGuard, IEnergyMarket {
+contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket {
     using OrderBook for OrderBook.Book;
     using TickBitmap for TickBitmap.Bitmap;
     using SafeERC20 for ITrustCoin;
@@ -55,6 +55,9 @@ contract EnergyMarket is AccessControl, ReentrancyGuard, IEnergyMarket {
     uint256 private constant MAX_CLEAR_GAS = 30_000_000;
     /// @notice Slots per word of the unsettled-slot bitmap.
     uint256 private constant SLOTS_PER_WORD = 256;
+    /// @notice Largest `maxOrdersPerSlot`: `withdrawUnfilled` costs about 15 000 gas per own order, so 512
+    /// orders stay under 8 M gas (reports/gas/market.json).
+    uint256 private constant MAX_ORDERS_PER_SLOT = 512;
 
     /// @notice The trust coin.
     ITrustCoin public immutable COIN;
@@ -74,6 +77,7 @@ contract EnergyMarket is AccessControl, ReentrancyGuard, IEnergyMarket {
         uint64 minOrderWh;
         uint16 settleGrace;
         uint16 settleDeadline;
+        uint16 maxOrdersPerSlot;
     }
 
     /// @notice One book with the terms it took, its orders' owners and, per (level, limit tick), the
@@ -137,7 +141,8 @@ contract EnergyMarket is AccessControl, ReentrancyGuard, IEnergyMarket {
             maxClearGas: 10_000_000,
             minOrderWh: 10,
             settleGrace: 4,
-            settleDeadline: 8
+            settleDeadline: 8,
+            maxOrdersPerSlot: 64
         });
         _checkSettleWindow(4, 8, "settleGrace");
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -192,6 +197,13 @@ contract EnergyMarket is AccessControl, ReentrancyGuard, IEnergyMarket {
         _checkSettleWindow(_params.settleGrace, value, "settleDeadline");
         emit ParameterSet("settleDeadline", _params.settleDeadline, value);
         _params.settleDeadline = uint16(value);
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function setMaxOrdersPerSlot(uint256 value) external onlyRole(PARAMS_ROLE) {
+        if (value == 0 || value > MAX_ORDERS_PER_SLOT) revert InvalidParameter("maxOrdersPerSlot", value);
+        emit ParameterSet("maxOrdersPerSlot", _params.maxOrdersPerSlot, value);
+        _params.maxOrdersPerSlot = uint16(value);
     }
 
     // ================================================================ prepaid balances
@@ -250,12 +262,17 @@ contract EnergyMarket is AccessControl, ReentrancyGuard, IEnergyMarket {
         uint64 qtyWh,
         uint256 tick
     ) external nonReentrant returns (uint64 orderId) {
-        (MarketBook storage market, uint32 microgrid, IRegistry.Kind kind) = _checkOrder(slot, qtyWh, tick);
+        (
+            MarketBook storage market,
+            uint32 microgrid,
+            IRegistry.Kind kind,
+            uint256 gridBuyPrice
+        ) = _checkOrder(slot, qtyWh, tick);
         if (kind != IRegistry.Kind.Prosumer) revert ConsumerCannotOffer(msg.sender);
-        AccountSlot storage position = _enterSide(slot, qtyWh, IOrderBook.Side.Offer);
+        (AccountSlot storage position, uint64 maxImportWh, ) = _enterSide(slot, qtyWh, IOrderBook.Side.Offer);
         orderId = LinkedOrderBook.placeOffer(market.book, qtyWh, tick, position.level);
         _recordOrder(market, position, orderId);
-        uint256 total = _updateReserve(msg.sender, slot, position, market.terms.penaltyBps);
+        uint256 total = _updateReserve(slot, position, market.terms.penaltyBps, maxImportWh, gridBuyPrice);
         uint256 balance = _balances[msg.sender];
         if (balance < total) revert ReserveNotCovered(balance, total);
         emit OfferPlaced(msg.sender, microgrid, slot, orderId, qtyWh, tick, position.level);
@@ -309,7 +326,7 @@ contract EnergyMarket is AccessControl, ReentrancyGuard, IEnergyMarket {
             position.side = IOrderBook.Side.None;
             _removeUnsettled(msg.sender, slot);
         }
-        _updateReserve(msg.sender, slot, position, market.terms.penaltyBps);
+        _refreshReserve(slot, position, market.terms.penaltyBps);
         emit OrderCancelled(msg.sender, microgrid, slot, orderId, refund);
         if (refund != 0) COIN.safeTransfer(msg.sender, refund);
     }
@@ -400,6 +417,11 @@ contract EnergyMarket is AccessControl, ReentrancyGuard, IEnergyMarket {
     /// @inheritdoc IEnergyMarket
     function settleDeadline() external view returns (uint64) {
         return _params.settleDeadline;
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function maxOrdersPerSlot() external view returns (uint256) {
+        return _params.maxOrdersPerSlot;
     }
 
     /// @inheritdoc IEnergyMarket
@@ -603,8 +625,16 @@ contract EnergyMarket is AccessControl, ReentrancyGuard, IEnergyMarket {
 
     /// @notice Places a bid for the caller and pulls its escrow.
     function _placeBid(uint64 slot, uint64 qtyWh, uint256 limitTick) private returns (uint64 orderId) {
-        (MarketBook storage market, uint32 microgrid, ) = _checkOrder(slot, qtyWh, limitTick);
-        AccountSlot storage position = _enterSide(slot, qtyWh, IOrderBook.Side.Bid);
+        (MarketBook storage market, uint32 microgrid, , uint256 gridBuyPrice) = _checkOrder(
+            slot,
+            qtyWh,
+            limitTick
+        );
+        (AccountSlot storage position, uint64 maxImportWh, bool first) = _enterSide(
+            slot,
+            qtyWh,
+            IOrderBook.Side.Bid
+        );
         orderId = LinkedOrderBook.placeBid(market.book, qtyWh, limitTick, position.level, position.scoreWad);
         _recordOrder(market, position, orderId);
         if (limitTick > position.topLimitTick) {
@@ -616,7 +646,9 @@ contract EnergyMarket is AccessControl, ReentrancyGuard, IEnergyMarket {
         uint256 escrow = _bidEscrow(market.terms, qtyWh, limitTick);
         position.escrow += escrow;
         _totalEscrow += escrow;
-        _updateReserve(msg.sender, slot, position, market.terms.penaltyBps);
+        // A bid's reserve depends only on the slot's maxImportWh and λ_buy, which the registry fixes once the
+        // slot is within the order horizon (changes take effect beyond it): only the first order sets it.
+        if (first) _updateReserve(slot, position, market.terms.penaltyBps, maxImportWh, gridBuyPrice);
         emit BidPlaced(
             msg.sender,
             microgrid,
@@ -636,11 +668,15 @@ contract EnergyMarket is AccessControl, ReentrancyGuard, IEnergyMarket {
         uint64 slot,
         uint64 qtyWh,
         uint256 tick
-    ) private returns (MarketBook storage market, uint32 microgrid, IRegistry.Kind kind) {
+    )
+        private
+        returns (MarketBook storage market, uint32 microgrid, IRegistry.Kind kind, uint256 gridBuyPrice)
+    {
         if (REGISTRY.paused()) revert MarketPaused();
         IRegistry.Participant memory participant = REGISTRY.participant(msg.sender);
         if (participant.kind == IRegistry.Kind.None) revert NotRegistered(msg.sender);
-        if (!REGISTRY.isInGoodStanding(msg.sender)) revert NotInGoodStanding(msg.sender);
+        // `IRegistry.isInGoodStanding` on the record just read: registered, not suspended, not indebted.
+        if (participant.suspended || participant.indebted) revert NotInGoodStanding(msg.sender);
         _checkNotFrozen(msg.sender);
         if (!REGISTRY.isOrderWindowOpen(slot)) revert OrderWindowClosed(slot);
         microgrid = participant.microgrid;
@@ -648,22 +684,27 @@ contract EnergyMarket is AccessControl, ReentrancyGuard, IEnergyMarket {
         market = _openBook(microgrid, slot);
         if (tick == 0 || tick > TickBitmap.MAX_TICK) revert IOrderBook.OrderBookTickOutOfRange(tick);
         uint256 price = tick * market.terms.tickSize;
-        (uint256 gridBuyPrice, uint256 gridSellPrice) = REGISTRY.tariffAt(slot);
+        uint256 gridSellPrice;
+        (gridBuyPrice, gridSellPrice) = REGISTRY.tariffAt(slot);
         if (price < gridSellPrice || price > gridBuyPrice)
             revert PriceOutsideBand(price, gridSellPrice, gridBuyPrice);
         uint64 minimum = _params.minOrderWh;
         if (qtyWh < minimum) revert OrderBelowMinimum(qtyWh, minimum);
     }
 
-    /// @notice Checks the side and the capacity of a new order of `qtyWh`; on the participant-slot's first
-    /// live order records its side, TRP level and score.
+    /// @notice Checks the side, the order count and the capacity of a new order of `qtyWh`; on the
+    /// participant-slot's first live order (`first`) records its side, TRP level and score. Returns the
+    /// caller's `maxImportWh` in the slot.
     function _enterSide(
         uint64 slot,
         uint64 qtyWh,
         IOrderBook.Side side
-    ) private returns (AccountSlot storage position) {
+    ) private returns (AccountSlot storage position, uint64 maxImportWh, bool first) {
         position = _accountSlots[msg.sender][slot];
-        if (position.liveOrders == 0) {
+        uint256 maxOrders = _params.maxOrdersPerSlot;
+        if (position.orderIds.length > maxOrders - 1) revert OrderLimitReached(msg.sender, slot, maxOrders);
+        first = position.liveOrders == 0;
+        if (first) {
             position.side = side;
             position.level = ORACLE.trpLevelOf(msg.sender);
             // Trader scores lie in [0, 15e18] (oracle domain), checked again by the book.
@@ -672,7 +713,8 @@ contract EnergyMarket is AccessControl, ReentrancyGuard, IEnergyMarket {
         } else if (position.side != side) {
             revert OppositeSideInSlot(msg.sender, slot);
         }
-        (uint64 maxImportWh, uint64 maxExportWh) = REGISTRY.capacityAt(msg.sender, slot);
+        uint64 maxExportWh;
+        (maxImportWh, maxExportWh) = REGISTRY.capacityAt(msg.sender, slot);
         uint64 capacity = side == IOrderBook.Side.Offer ? maxExportWh : maxImportWh;
         uint256 total = uint256(position.orderedWh) + qtyWh;
         if (total > capacity) revert CapacityExceeded(total, capacity);
@@ -702,19 +744,30 @@ contract EnergyMarket is AccessControl, ReentrancyGuard, IEnergyMarket {
         if (top != 0) ++market.topBidders[level][top];
     }
 
-    /// @notice Sets the participant-slot's reserve from its live orders (SPEC §4) and returns the total of
-    /// the caller's reserves: `(maxImportWh + offeredWh * (1 + penaltyBps / 10 000)) * λ_buy / 1000`,
-    /// rounded up, or 0 without live orders.
+    /// @notice `_updateReserve` after a cancel, with the slot's capacity and tariff read from the registry.
+    function _refreshReserve(uint64 slot, AccountSlot storage position, uint256 penalty) private {
+        uint64 maxImportWh = 0;
+        uint256 gridBuyPrice = 0;
+        if (position.liveOrders != 0) {
+            (maxImportWh, ) = REGISTRY.capacityAt(msg.sender, slot);
+            (gridBuyPrice, ) = REGISTRY.tariffAt(slot);
+        }
+        _updateReserve(slot, position, penalty, maxImportWh, gridBuyPrice);
+    }
+
+    /// @notice Sets the caller's participant-slot reserve from its live orders (SPEC §4) and returns the total
+    /// of the caller's reserves: `(maxImportWh + offeredWh * (1 + penaltyBps / 10 000)) * λ_buy / 1000`,
+    /// rounded up, or 0 without live orders; `maxImportWh` and `gridBuyPrice` are the slot's.
     function _updateReserve(
-        address account,
         uint64 slot,
         AccountSlot storage position,
-        uint256 penalty
+        uint256 penalty,
+        uint64 maxImportWh,
+        uint256 gridBuyPrice
     ) private returns (uint256 total) {
+        address account = msg.sender;
         uint256 reserve = 0;
         if (position.liveOrders != 0) {
-            (uint64 maxImportWh, ) = REGISTRY.capacityAt(account, slot);
-            (uint256 gridBuyPrice, ) = REGISTRY.tariffAt(slot);
             uint256 offeredWh = position.side == IOrderBook.Side.Offer ? position.orderedWh : 0;
             reserve = Math.mulDiv(
                 uint256(maxImportWh) * BPS + offeredWh * (BPS + penalty),
