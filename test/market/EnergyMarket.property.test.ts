@@ -1,13 +1,16 @@
-// Property test of the energy market against the exact reference of SPEC §7.2: random books placed by
-// up to 18 traders of one microgrid (one side and one TRP level per trader, 1-3 orders each, some
-// cancelled before the gate, random access fractions and fee), cleared in several gas-bounded calls,
-// then every buyer withdraws its unfilled escrow. Each participant's fill, cost, fee and refund is
-// compared with `test/reference/clearing.ts`, and after every step the market holds exactly the prepaid
-// balances plus the outstanding escrow. Set FC_SEED to replay a run and FC_RUNS to change the number of
-// books (default 50).
+// Property test of the energy market against the exact reference of SPEC §7.2: random books of 1-300
+// orders (1 Wh orders among them, minOrderWh set to 1) placed by 2-18 traders of one microgrid (one side
+// and one TRP level per trader, all four levels, ties, crossing or not, some orders cancelled before the
+// gate, random access fractions and fee), cleared in several gas-bounded calls, then every buyer
+// withdraws its unfilled escrow. Each participant's fill, cost, fee and refund is compared with
+// `test/reference/clearing.ts`, and after every batch of transactions the market holds exactly the
+// prepaid balances plus the outstanding escrow. Orders are sent with fixed gas limits and their receipts
+// fetched together, and the views read in parallel, to keep 200 books fast. Set FC_SEED to replay a run and FC_RUNS to change the number of books
+// (default 200).
 import fc from "fast-check";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import type { ContractTransactionResponse } from "ethers";
 
 import { Fraction, clearReference, type RefBid, type RefOffer } from "../reference/clearing";
 import { expectEnergy, expectRoundedDown, expectRoundedUp } from "./checks";
@@ -17,6 +20,8 @@ import type { EnergyMarket, TrustCoin } from "../../typechain-types";
 const WAD = 10n ** 18n;
 const SELL_TICK = 80;
 const BUY_TICK = 300;
+/** Each trader's orders stay within this, below the scenario capacity of 50 000 Wh. */
+const TRADER_WH_CAP = 45_000n;
 
 interface TraderPlan {
   side: "offer" | "bid";
@@ -30,7 +35,23 @@ interface Plan {
   feeBps: bigint;
   maxClearGas: bigint;
   traders: TraderPlan[];
+  orderCount: number;
 }
+
+/** Order counts from 1 to 300, both ends included often. */
+const orderCountArb = fc.oneof(
+  { arbitrary: fc.integer({ min: 1, max: 10 }), weight: 6 },
+  { arbitrary: fc.integer({ min: 11, max: 80 }), weight: 4 },
+  { arbitrary: fc.integer({ min: 81, max: 300 }), weight: 1 },
+  { arbitrary: fc.constantFrom(1, 300), weight: 1 },
+);
+
+const orderArb = fc.record({
+  trader: fc.nat(),
+  qtyWh: fc.oneof(fc.constant(1n), fc.bigInt({ min: 1n, max: 30n }), fc.bigInt({ min: 1n, max: 3_000n })),
+  offset: fc.integer({ min: -3, max: 25 }),
+  cancel: fc.oneof({ arbitrary: fc.constant(false), weight: 9 }, { arbitrary: fc.constant(true), weight: 1 }),
+});
 
 const accessArb = fc.oneof(
   fc.constant([WAD / 2n, (WAD * 3n) / 4n, (WAD * 9n) / 10n, WAD] as const),
@@ -59,36 +80,51 @@ const planArb: fc.Arbitrary<Plan> = fc
         bid: fc.boolean(),
         level: fc.integer({ min: 1, max: 4 }),
         score: fc.bigInt({ min: 0n, max: 15n * WAD }),
-        orders: fc.array(
-          fc.record({
-            qtyWh: fc.oneof(fc.bigInt({ min: 10n, max: 30n }), fc.bigInt({ min: 10n, max: 3_000n })),
-            offset: fc.integer({ min: -3, max: 25 }),
-            cancel: fc.oneof(
-              { arbitrary: fc.constant(false), weight: 9 },
-              { arbitrary: fc.constant(true), weight: 1 },
-            ),
-          }),
-          { minLength: 1, maxLength: 3 },
-        ),
       }),
       { minLength: 2, maxLength: 18 },
     ),
+    orders: orderCountArb.chain((n) => fc.array(orderArb, { minLength: n, maxLength: n })),
   })
-  .map((r) => ({
-    access: r.access,
-    feeBps: r.feeBps,
-    maxClearGas: r.maxClearGas,
-    traders: r.traders.map((t) => ({
+  .map((r) => {
+    const traders: TraderPlan[] = r.traders.map((t) => ({
       side: t.bid ? ("bid" as const) : ("offer" as const),
       level: t.level,
       scoreWad: t.score,
-      orders: t.orders.map((o) => {
-        // Offers inside [base, base + span]; bid limits around and above that window.
-        const raw = t.bid ? r.base + o.offset : r.base + (Math.abs(o.offset) % (r.span + 1));
-        return { qtyWh: o.qtyWh, tick: Math.min(BUY_TICK, Math.max(SELL_TICK, raw)), cancel: o.cancel };
-      }),
-    })),
-  }));
+      orders: [],
+    }));
+    const orderedWh = traders.map(() => 0n);
+    for (const o of r.orders) {
+      const i = o.trader % traders.length;
+      const t = traders[i];
+      // Offers inside [base, base + span]; bid limits around and above that window.
+      const raw = t.side === "bid" ? r.base + o.offset : r.base + (Math.abs(o.offset) % (r.span + 1));
+      // Within the trader's capacity: a large order that would not fit becomes a 1 Wh order.
+      const qtyWh = orderedWh[i] + o.qtyWh > TRADER_WH_CAP ? 1n : o.qtyWh;
+      orderedWh[i] += qtyWh;
+      t.orders.push({ qtyWh, tick: Math.min(BUY_TICK, Math.max(SELL_TICK, raw)), cancel: o.cancel });
+    }
+    return {
+      access: r.access,
+      feeBps: r.feeBps,
+      maxClearGas: r.maxClearGas,
+      traders,
+      orderCount: r.orders.length,
+    };
+  });
+
+/**
+ * Sends a batch of transactions, each mined on its own (automine) with a fixed gas limit so that no gas
+ * estimate is run, and returns their receipts, fetched together.
+ */
+async function sendAll(send: (() => Promise<ContractTransactionResponse>)[]) {
+  const sent: ContractTransactionResponse[] = [];
+  for (const f of send) sent.push(await f());
+  const receipts = await Promise.all(sent.map((tx) => tx.wait()));
+  return receipts.map((r) => {
+    if (r === null || r.status !== 1) throw new Error("a batched transaction failed");
+    return r;
+  });
+}
 
 /** The cheap money check of every step: the market's TRC equals the two running totals. */
 async function expectHeldEqualsOwed(coin: TrustCoin, market: EnergyMarket): Promise<void> {
@@ -97,12 +133,15 @@ async function expectHeldEqualsOwed(coin: TrustCoin, market: EnergyMarket): Prom
 }
 
 describe("EnergyMarket property: random books through the market match the exact reference", function () {
-  const numRuns = Number(process.env.FC_RUNS ?? 50);
+  const numRuns = Number(process.env.FC_RUNS ?? 200);
   const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
 
   it(`matches every participant's fill, cost, fee and refund and conserves money (${numRuns} books)`, async function () {
     this.timeout(0);
     let booksClearedInSeveralCalls = 0;
+    let maxOrders = 0;
+    let singleOrderBooks = 0;
+    let oneWhOrders = 0;
     await fc.assert(
       fc.asyncProperty(planArb, async (plan) => {
         const { coin, oracle, market, registry, traders, outsider, slot } =
@@ -112,28 +151,42 @@ describe("EnergyMarket property: random books through the market match the exact
         await oracle.setAccessFractions([...plan.access]);
         await market.setFeeBps(plan.feeBps);
         await market.setMaxClearGas(plan.maxClearGas);
+        await market.setMinOrderWh(1n);
+        await market.setMaxOrdersPerSlot(300n);
 
-        // Place every order, then cancel the marked ones; record the live orders for the reference.
-        const placed: { trader: number; id: bigint; qtyWh: bigint; tick: number; cancel: boolean }[] = [];
-        for (let i = 0; i < plan.traders.length; i++) {
-          const t = plan.traders[i];
-          await oracle.setTrader(accounts[i], t.level, t.scoreWad);
-          for (const order of t.orders) {
-            const signer = market.connect(traders[i]);
-            const tx =
-              t.side === "offer"
-                ? await signer.placeOffer(slot, order.qtyWh, order.tick)
-                : await signer.placeBid(slot, order.qtyWh, order.tick);
-            await tx.wait();
-            placed.push({ trader: i, id: await market.orderCount(1, slot), ...order });
-            await expectHeldEqualsOwed(coin, market);
-          }
-        }
-        for (const order of placed.filter((o) => o.cancel)) {
-          await market.connect(traders[order.trader]).cancel(slot, order.id);
-          await expectHeldEqualsOwed(coin, market);
-        }
+        // Place every order, then cancel the marked ones; order ids from the events.
+        await Promise.all(plan.traders.map((t, i) => oracle.setTrader(accounts[i], t.level, t.scoreWad)));
+        const toPlace: { trader: number; qtyWh: bigint; tick: number; cancel: boolean }[] = [];
+        for (let i = 0; i < plan.traders.length; i++)
+          for (const order of plan.traders[i].orders) toPlace.push({ trader: i, ...order });
+        const placeReceipts = await sendAll(
+          toPlace.map((o) => () => {
+            const signer = market.connect(traders[o.trader]);
+            return plan.traders[o.trader].side === "offer"
+              ? signer.placeOffer(slot, o.qtyWh, o.tick, { gasLimit: 600_000 })
+              : signer.placeBid(slot, o.qtyWh, o.tick, { gasLimit: 600_000 });
+          }),
+        );
+        const placed = toPlace.map((o, k) => {
+          const log = placeReceipts[k].logs
+            .map((l) => market.interface.parseLog(l))
+            .find((l) => l?.name === "OfferPlaced" || l?.name === "BidPlaced");
+          if (!log) throw new Error("no order event");
+          return { ...o, id: log.args.orderId as bigint };
+        });
+        expect(new Set(placed.map((o) => o.id)).size).to.equal(placed.length);
+        expect(await market.orderCount(1, slot)).to.equal(BigInt(placed.length));
+        await expectHeldEqualsOwed(coin, market);
+        await sendAll(
+          placed
+            .filter((o) => o.cancel)
+            .map((o) => () => market.connect(traders[o.trader]).cancel(slot, o.id, { gasLimit: 600_000 })),
+        );
+        await expectHeldEqualsOwed(coin, market);
         await expectMoneyConserved(coin, market, everyone, [slot]);
+        maxOrders = Math.max(maxOrders, placed.length);
+        if (placed.length === 1) singleOrderBooks++;
+        oneWhOrders += placed.filter((o) => o.qtyWh === 1n).length;
 
         // Clear in gas-bounded calls.
         await passGate(registry, slot);
@@ -179,8 +232,9 @@ describe("EnergyMarket property: random books through the market match the exact
           let fee = 0n;
           let refund = 0n;
           let exactFill = Fraction.ZERO;
-          for (const o of mine) {
-            const fill = await market.fillOf(1, slot, o.id);
+          const fills = await Promise.all(mine.map((o) => market.fillOf(1, slot, o.id)));
+          for (const [j, o] of mine.entries()) {
+            const fill = fills[j];
             const k = refIndex.get(o.id) as number;
             const what = `trader ${i} order ${o.id}`;
             if (t.side === "offer") {
@@ -223,5 +277,11 @@ describe("EnergyMarket property: random books through the market match the exact
     );
     // The small gas budgets of the plans make clearing take several calls for many books.
     if (numRuns >= 20) expect(booksClearedInSeveralCalls).to.be.greaterThan(0);
+    // The generator reaches both ends of 1-300 orders and places 1 Wh orders.
+    if (numRuns >= 100) {
+      expect(maxOrders).to.equal(300);
+      expect(singleOrderBooks).to.be.greaterThan(0);
+      expect(oneWhOrders).to.be.greaterThan(0);
+    }
   });
 });
