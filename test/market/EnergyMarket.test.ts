@@ -126,6 +126,7 @@ describe("EnergyMarket", function () {
       ["PenaltyBps", 3_000n, [10_001n]],
       ["SettleGrace", 10n, [256n - 96n - SETTLE_DEADLINE]],
       ["SettleDeadline", 12n, [256n - 96n - SETTLE_GRACE]],
+      ["MaxOrdersPerSlot", 512n, [0n, 513n]],
     ];
     for (const [name, good, bads] of cases) {
       const getter = name.charAt(0).toLowerCase() + name.slice(1);
@@ -187,6 +188,11 @@ describe("EnergyMarket", function () {
       name: "setSettleDeadline",
       role: "PARAMS_ROLE",
       call: (f, s) => f.market.connect(s).setSettleDeadline(1n),
+    },
+    {
+      name: "setMaxOrdersPerSlot",
+      role: "PARAMS_ROLE",
+      call: (f, s) => f.market.connect(s).setMaxOrdersPerSlot(1n),
     },
     {
       name: "releaseReserve",
@@ -498,6 +504,34 @@ describe("EnergyMarket", function () {
   });
 
   describe("placeBid", function () {
+    it("refuses an order beyond maxOrdersPerSlot, cancelled orders counting, with OrderLimitReached", async function () {
+      const { market, c1, p1, paramsSetter, slot } = await loadFixture(deployMarketFixture);
+      expect(await market.maxOrdersPerSlot()).to.equal(64n);
+      await market.connect(paramsSetter).setMaxOrdersPerSlot(2n);
+      await market.connect(c1).placeBid(slot, 100n, 150);
+      await market.connect(c1).cancel(slot, 1n);
+      await market.connect(c1).placeBid(slot, 100n, 150);
+      await expect(market.connect(c1).placeBid(slot, 100n, 150))
+        .to.be.revertedWithCustomError(market, "OrderLimitReached")
+        .withArgs(c1.address, slot, 2n);
+      // The limit is per participant and per slot.
+      await market.connect(c1).placeBid(slot + 1n, 100n, 150);
+      await market.connect(p1).placeOffer(slot, 100n, 100);
+      await market.connect(p1).placeOffer(slot, 100n, 100);
+      await expect(market.connect(p1).placeOffer(slot, 100n, 100))
+        .to.be.revertedWithCustomError(market, "OrderLimitReached")
+        .withArgs(p1.address, slot, 2n);
+    });
+
+    it("keeps the reserve of a repeat bid, set by the first bid of the slot", async function () {
+      const { market, c1, slot } = await loadFixture(deployMarketFixture);
+      await market.connect(c1).placeBid(slot, 100n, 150);
+      const reserved = await market.reservedOf(c1.address);
+      await expect(market.connect(c1).placeBid(slot, 200n, 160)).not.to.emit(market, "ReserveChanged");
+      expect(await market.reservedOf(c1.address)).to.equal(reserved);
+      expect((await market.positionOf(c1.address, slot)).reserve).to.equal(reserveOf(IMPORT_WH, 0n));
+    });
+
     it("escrows cost and fee at the limit, reserves and emits BidPlaced", async function () {
       const { market, coin, c1, slot } = await loadFixture(deployMarketFixture);
       const escrow = escrowOf(800n, 150);
