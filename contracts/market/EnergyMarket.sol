@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {LibBit} from "solady/src/utils/LibBit.sol";
 import {Roles} from "../access/Roles.sol";
 import {IEnergyMarket} from "../interfaces/IEnergyMarket.sol";
@@ -67,36 +68,49 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
     ITrustScoreOracle public immutable ORACLE;
     /// @notice The registry's order horizon, fixed at its deployment.
     uint64 private immutable _MAX_LEAD_SLOTS;
+    /// @notice The registry's clock (genesis, slot length, gate lead), immutable there, copied at deployment so
+    /// that an order need not call the registry for it; `_currentSlot` and `_isOrderWindowOpen` compute
+    /// exactly what the registry's `currentSlot` and `isOrderWindowOpen` return.
+    uint64 private immutable _GENESIS;
+    uint64 private immutable _SLOT_LENGTH;
+    uint64 private immutable _GATE_LEAD;
 
-    /// @notice Parameters, packed.
+    /// @notice Parameters, packed: what every order reads (minimum, order limit, settle window) shares a word
+    /// with the tick size, so an order into an open book reads one word; fee, penalty and clearing gas in
+    /// the other word.
     struct Params {
+        uint64 minOrderWh;
+        uint16 maxOrdersPerSlot;
+        uint16 settleGrace;
+        uint16 settleDeadline;
         uint128 tickSize;
         uint16 feeBps;
         uint16 penaltyBps;
         uint32 maxClearGas;
-        uint64 minOrderWh;
-        uint16 settleGrace;
-        uint16 settleDeadline;
-        uint16 maxOrdersPerSlot;
     }
 
-    /// @notice One book with the terms it took, its orders' owners and, per (level, limit tick), the
-    /// number of buyer participant-slots whose highest live limit is there.
+    /// @notice One book with the terms it took, the slot's tariff (fixed once the slot is within the order
+    /// horizon, as the registry schedules changes beyond it), its orders' owners and, per (level, limit
+    /// tick), the number of buyer participant-slots whose highest live limit is there.
     struct MarketBook {
         OrderBook.Book book;
         BookTerms terms;
+        uint128 gridBuyPrice;
+        uint128 gridSellPrice;
         mapping(uint64 orderId => address) ownerOf;
         mapping(uint256 level => mapping(uint256 tick => uint32)) topBidders;
     }
 
-    /// @notice An account's orders in one slot.
+    /// @notice An account's orders in one slot; `maxImportWh` is its import capacity in the slot, recorded
+    /// on the first live order (fixed once the slot is within the order horizon, like the tariff).
     struct AccountSlot {
         IOrderBook.Side side;
         uint8 level;
         uint64 scoreWad;
         uint16 topLimitTick;
-        uint32 liveOrders;
+        uint16 liveOrders; // at most maxOrdersPerSlot <= 512
         uint64 orderedWh;
+        uint64 maxImportWh;
         bool unfilledWithdrawn;
         bool released;
         uint256 reserve;
@@ -134,6 +148,9 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
         REGISTRY = registry;
         ORACLE = oracle;
         _MAX_LEAD_SLOTS = registry.maxLeadSlots();
+        _GENESIS = registry.genesis();
+        _SLOT_LENGTH = registry.slotLength();
+        _GATE_LEAD = registry.gateLead();
         _params = Params({
             tickSize: 1e15,
             feeBps: 100,
@@ -304,7 +321,7 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
 
     /// @inheritdoc IEnergyMarket
     function cancel(uint64 slot, uint64 orderId) external nonReentrant {
-        if (!REGISTRY.isOrderWindowOpen(slot)) revert OrderWindowClosed(slot);
+        if (!_isOrderWindowOpen(slot)) revert OrderWindowClosed(slot);
         uint32 microgrid = REGISTRY.participant(msg.sender).microgrid;
         MarketBook storage market = _books[microgrid][slot];
         address owner = market.ownerOf[orderId];
@@ -313,7 +330,7 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
         IOrderBook.Order memory order = LinkedOrderBook.cancel(market.book, orderId);
         AccountSlot storage position = _accountSlots[msg.sender][slot];
         position.orderedWh -= order.qtyWh;
-        uint32 live = position.liveOrders - 1;
+        uint16 live = position.liveOrders - 1;
         position.liveOrders = live;
         uint256 refund = 0;
         if (order.side == IOrderBook.Side.Bid) {
@@ -461,7 +478,7 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
     /// @inheritdoc IEnergyMarket
     function isFrozen(address account) public view returns (bool) {
         (bool any, uint64 oldest) = oldestUnsettledSlot(account);
-        return any && uint256(oldest) + _params.settleGrace + _params.settleDeadline < REGISTRY.currentSlot();
+        return any && uint256(oldest) + _params.settleGrace + _params.settleDeadline < _currentSlot();
     }
 
     /// @inheritdoc IEnergyMarket
@@ -678,14 +695,14 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
         // `IRegistry.isInGoodStanding` on the record just read: registered, not suspended, not indebted.
         if (participant.suspended || participant.indebted) revert NotInGoodStanding(msg.sender);
         _checkNotFrozen(msg.sender);
-        if (!REGISTRY.isOrderWindowOpen(slot)) revert OrderWindowClosed(slot);
+        if (!_isOrderWindowOpen(slot)) revert OrderWindowClosed(slot);
         microgrid = participant.microgrid;
         kind = participant.kind;
         market = _openBook(microgrid, slot);
         if (tick == 0 || tick > TickBitmap.MAX_TICK) revert IOrderBook.OrderBookTickOutOfRange(tick);
         uint256 price = tick * market.terms.tickSize;
-        uint256 gridSellPrice;
-        (gridBuyPrice, gridSellPrice) = REGISTRY.tariffAt(slot);
+        gridBuyPrice = market.gridBuyPrice;
+        uint256 gridSellPrice = market.gridSellPrice;
         if (price < gridSellPrice || price > gridBuyPrice)
             revert PriceOutsideBand(price, gridSellPrice, gridBuyPrice);
         uint64 minimum = _params.minOrderWh;
@@ -713,9 +730,17 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
         } else if (position.side != side) {
             revert OppositeSideInSlot(msg.sender, slot);
         }
-        uint64 maxExportWh;
-        (maxImportWh, maxExportWh) = REGISTRY.capacityAt(msg.sender, slot);
-        uint64 capacity = side == IOrderBook.Side.Offer ? maxExportWh : maxImportWh;
+        uint64 capacity;
+        if (first || side == IOrderBook.Side.Offer) {
+            uint64 maxExportWh;
+            (maxImportWh, maxExportWh) = REGISTRY.capacityAt(msg.sender, slot);
+            position.maxImportWh = maxImportWh;
+            capacity = side == IOrderBook.Side.Offer ? maxExportWh : maxImportWh;
+        } else {
+            // A repeat bid: the capacity recorded on the first order, which the registry cannot have changed.
+            maxImportWh = position.maxImportWh;
+            capacity = maxImportWh;
+        }
         uint256 total = uint256(position.orderedWh) + qtyWh;
         if (total > capacity) revert CapacityExceeded(total, capacity);
         // total <= capacity < 2^64.
@@ -788,6 +813,9 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
         if (market.terms.opened) return market;
         Params memory params = _params;
         market.terms = BookTerms(params.tickSize, params.feeBps, params.penaltyBps, true);
+        (uint256 gridBuyPrice, uint256 gridSellPrice) = REGISTRY.tariffAt(slot);
+        market.gridBuyPrice = SafeCast.toUint128(gridBuyPrice);
+        market.gridSellPrice = SafeCast.toUint128(gridSellPrice);
         emit BookOpened(microgrid, slot, params.tickSize, params.feeBps, params.penaltyBps);
     }
 
@@ -822,6 +850,21 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
             (, uint64 oldest) = oldestUnsettledSlot(account);
             revert AccountFrozen(account, oldest);
         }
+    }
+
+    /// @notice `REGISTRY.currentSlot()`, computed here (the registry is only called before genesis, to revert
+    /// as it does).
+    function _currentSlot() private view returns (uint64) {
+        if (block.timestamp < _GENESIS) return REGISTRY.currentSlot();
+        // A slot index below 2^64 for the next 5e11 years at one-second slots, as the registry's SafeCast.
+        return SafeCast.toUint64((block.timestamp - _GENESIS) / _SLOT_LENGTH);
+    }
+
+    /// @notice `REGISTRY.isOrderWindowOpen(slot)`, computed here: within the order horizon and before the gate.
+    function _isOrderWindowOpen(uint64 slot) private view returns (bool) {
+        if (uint256(slot) > uint256(_currentSlot()) + _MAX_LEAD_SLOTS) return false;
+        // genesis + slot * slotLength < 2^129 and at least the gate lead (checked by the registry).
+        return block.timestamp < uint256(_GENESIS) + uint256(slot) * _SLOT_LENGTH - _GATE_LEAD;
     }
 
     /// @notice Keeps every account's unsettled slots within 256 slots (see the contract's notice).
