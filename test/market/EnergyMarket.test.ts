@@ -429,6 +429,9 @@ describe("EnergyMarket", function () {
       await expect(market.connect(p1).placeOffer(beyond, 100n, 100))
         .to.be.revertedWithCustomError(market, "OrderWindowClosed")
         .withArgs(beyond);
+      // The market's own clock agrees with the registry's at the edge of the horizon.
+      expect(await registry.isOrderWindowOpen(beyond - 1n)).to.equal(true);
+      await expect(market.connect(p1).placeOffer(beyond - 1n, 100n, 100)).to.emit(market, "OfferPlaced");
     });
 
     it("refuses prices outside [λ_sell, λ_buy] and ticks outside 1..65535", async function () {
