@@ -5,23 +5,11 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 const WAD_DECIMALS = 18;
 
-/** Throws a clear error unless `value` is a 0x-prefixed 20-byte address. */
-export function requireAddress(hre: HardhatRuntimeEnvironment, flag: string, value: string): string {
-  if (!hre.ethers.isAddress(value) || !/^0x[0-9a-fA-F]{40}$/.test(value)) {
-    throw new Error(`--${flag}: "${value}" is not an address (expected 0x followed by 40 hex digits)`);
-  }
-  return hre.ethers.getAddress(value);
-}
-
-/** The oracle at `address` (default: the recorded deployment), after checking that a contract is there. */
+/** The oracle at `--oracle` (default: the recorded deployment), after checking that a contract is there. */
 async function oracleAt(hre: HardhatRuntimeEnvironment, address: string | undefined) {
-  const { recordedAddress } = await import("../../deploy/suite");
-  const oracle =
-    address === undefined ? recordedAddress(hre, "TrustScoreOracle") : requireAddress(hre, "oracle", address);
-  if ((await hre.ethers.provider.getCode(oracle)) === "0x") {
-    throw new Error(`--oracle: no contract at ${oracle} on network "${hre.network.name}"`);
-  }
-  return hre.ethers.getContractAt("TrustScoreOracle", oracle);
+  const { suiteContract } = await import("../lib/contracts");
+  const oracle = await suiteContract(hre, "TrustScoreOracle", address, "oracle");
+  return hre.ethers.getContractAt("TrustScoreOracle", await oracle.getAddress());
 }
 
 /** A wad value as a decimal string. */
@@ -38,7 +26,8 @@ task("trust:score", "Prints a trader's trust score, TRP level, scored trades and
   )
   .addParam("account", "address of the trader", undefined, types.string)
   .setAction(async (args: { oracle?: string; account: string }, hre) => {
-    const account = requireAddress(hre, "account", args.account);
+    const { parseAddressArg } = await import("../lib/cli");
+    const account = parseAddressArg("account", args.account);
     const oracle = await oracleAt(hre, args.oracle);
     const [score, trades, coinsTraded] = await oracle.traderState(account);
     const level = await oracle.trpLevelOf(account);
@@ -66,7 +55,8 @@ task("trust:validator", "Prints a validator's trust score, counted blocks and jo
   )
   .addParam("account", "address of the validator", undefined, types.string)
   .setAction(async (args: { oracle?: string; account: string }, hre) => {
-    const account = requireAddress(hre, "account", args.account);
+    const { parseAddressArg } = await import("../lib/cli");
+    const account = parseAddressArg("account", args.account);
     const oracle = await oracleAt(hre, args.oracle);
     const [score, proposedBlocks, joinedAt] = await oracle.validatorState(account);
     const known = proposedBlocks > 0n;
