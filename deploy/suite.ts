@@ -168,13 +168,8 @@ export async function deploySuite(
     deploymentId: persistent ? deploymentId : undefined,
     displayUi: options.displayUi ?? false,
   });
-  const contracts = {
-    TrustCoin: await deployed.coin.getAddress(),
-    Registry: await deployed.registry.getAddress(),
-    TrustScoreOracle: await deployed.oracle.getAddress(),
-    ValidatorRegistry: await deployed.validators.getAddress(),
-    EnergyMarket: await deployed.market.getAddress(),
-  } satisfies Record<SuiteContractName, string>;
+  const contracts = {} as Record<SuiteContractName, string>;
+  for (const name of SUITE_CONTRACTS) contracts[name] = await deployed[name].getAddress();
 
   const record: DeploymentRecord = {
     network: networkName,
@@ -202,5 +197,3 @@ export function recordedAddress(hre: HardhatRuntimeEnvironment, name: SuiteContr
   }
   return record.contracts[name];
 }
-
-export { SUITE_CONTRACTS };

@@ -81,6 +81,7 @@ export function buildGridTrustModule(c: ResolvedDeployConfig) {
     const market = m.contract("EnergyMarket", [c.deployer, coin, registry, oracle], {
       libraries: { LinkedOrderBook: linkedOrderBook },
     });
+    // Keyed by the names of SUITE_CONTRACTS: the module's results are the recorded contracts.
     const byName = {
       TrustCoin: coin,
       Registry: registry,
@@ -117,6 +118,6 @@ export function buildGridTrustModule(c: ResolvedDeployConfig) {
       }
     }
 
-    return { coin, registry, oracle, validators, market };
+    return byName;
   });
 }
