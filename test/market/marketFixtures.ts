@@ -57,6 +57,48 @@ export async function marketFactory() {
   });
 }
 
+/**
+ * Coin, registry (genesis ten slots before the current one, SPEC clock and tariff, 64 microgrids) and
+ * the market on the oracle `deployOracle` deploys, all administered by `admin`.
+ */
+async function deployCoinRegistryAndMarket<Oracle extends { getAddress(): Promise<string> }>(
+  admin: HardhatEthersSigner,
+  gridAccount: string,
+  deployOracle: (registry: Registry) => Promise<Oracle>,
+) {
+  const now = BigInt(await time.latest());
+  const genesis = now - (now % SLOT_LENGTH) - 10n * SLOT_LENGTH;
+  const coin = await ethers.deployContract("TrustCoin", [admin.address]);
+  const registry = await ethers.deployContract("Registry", [
+    admin.address,
+    genesis,
+    SLOT_LENGTH,
+    GATE_LEAD,
+    MAX_LEAD_SLOTS,
+    64,
+    GRID_BUY_PRICE,
+    GRID_SELL_PRICE,
+    gridAccount,
+  ]);
+  const oracle = await deployOracle(registry);
+  const market = (await (
+    await marketFactory()
+  ).deploy(
+    admin.address,
+    await coin.getAddress(),
+    await registry.getAddress(),
+    await oracle.getAddress(),
+  )) as unknown as EnergyMarket;
+  await market.waitForDeployment();
+  return { genesis, coin, registry, oracle, market };
+}
+
+/** Moves to 100 s into the next slot, so that the order windows are predictable. */
+async function enterFreshSlot(registry: Registry): Promise<void> {
+  const current = await registry.currentSlot();
+  await time.increaseTo((await registry.slotStart(current + 1n)) + 100n);
+}
+
 /** Reserve of SPEC §4 for a participant-slot, rounded up. */
 export function reserveOf(
   maxImportWh: bigint,
@@ -115,42 +157,18 @@ export async function deployMarketFixture(): Promise<MarketFixture> {
   const signers = await ethers.getSigners();
   const [admin, issuer, registrar, pauser, debtSetter, paramsSetter, settlement, grid, stranger] = signers;
   const [p1, p2, c1, p3, c2, p4, c3] = signers.slice(9);
-  const now = BigInt(await time.latest());
-  const genesis = now - (now % SLOT_LENGTH) - 10n * SLOT_LENGTH;
-  const coin = await ethers.deployContract("TrustCoin", [admin.address]);
-  const registry = await ethers.deployContract("Registry", [
-    admin.address,
-    genesis,
-    SLOT_LENGTH,
-    GATE_LEAD,
-    MAX_LEAD_SLOTS,
-    64,
-    GRID_BUY_PRICE,
-    GRID_SELL_PRICE,
+  const { genesis, coin, registry, oracle, market } = await deployCoinRegistryAndMarket(
+    admin,
     grid.address,
-  ]);
-  const oracle = await ethers.deployContract("TrustScoreOracle", [
-    admin.address,
-    await registry.getAddress(),
-  ]);
-  const market = (await (
-    await marketFactory()
-  ).deploy(
-    admin.address,
-    await coin.getAddress(),
-    await registry.getAddress(),
-    await oracle.getAddress(),
-  )) as unknown as EnergyMarket;
-  await market.waitForDeployment();
+    async (r) => ethers.deployContract("TrustScoreOracle", [admin.address, await r.getAddress()]),
+  );
   await coin.grantRole(ethers.id("ISSUER_ROLE"), issuer.address);
   await registry.grantRole(ethers.id("REGISTRAR_ROLE"), registrar.address);
   await registry.grantRole(ethers.id("PAUSER_ROLE"), pauser.address);
   await registry.grantRole(ethers.id("DEBT_ROLE"), debtSetter.address);
   await market.grantRole(MARKET_ROLE_IDS.PARAMS_ROLE, paramsSetter.address);
   await market.grantRole(MARKET_ROLE_IDS.SETTLEMENT_ROLE, settlement.address);
-  // Move to 100 s into a fresh slot so that the order windows are predictable.
-  const current = await registry.currentSlot();
-  await time.increaseTo((await registry.slotStart(current + 1n)) + 100n);
+  await enterFreshSlot(registry);
 
   const r = registry.connect(registrar);
   for (const microgrid of [1, 2, 3]) await r.registerMicrogrid(microgrid);
@@ -290,35 +308,14 @@ export async function deployScenarioFixture(
   const admin = signers[0];
   const traders = signers.slice(1, 19);
   const outsider = signers[19];
-  const now = BigInt(await time.latest());
-  const genesis = now - (now % SLOT_LENGTH) - 10n * SLOT_LENGTH;
-  const coin = await ethers.deployContract("TrustCoin", [admin.address]);
-  const registry = await ethers.deployContract("Registry", [
-    admin.address,
-    genesis,
-    SLOT_LENGTH,
-    GATE_LEAD,
-    MAX_LEAD_SLOTS,
-    64,
-    GRID_BUY_PRICE,
-    GRID_SELL_PRICE,
-    admin.address,
-  ]);
-  const oracle = await ethers.deployContract("MockTrustOracle");
-  const market = (await (
-    await marketFactory()
-  ).deploy(
-    admin.address,
-    await coin.getAddress(),
-    await registry.getAddress(),
-    await oracle.getAddress(),
-  )) as unknown as EnergyMarket;
+  const { coin, registry, oracle, market } = await deployCoinRegistryAndMarket(admin, admin.address, () =>
+    ethers.deployContract("MockTrustOracle"),
+  );
   await coin.grantRole(ethers.id("ISSUER_ROLE"), admin.address);
   await registry.grantRole(ethers.id("REGISTRAR_ROLE"), admin.address);
   await market.grantRole(MARKET_ROLE_IDS.PARAMS_ROLE, admin.address);
   await market.grantRole(MARKET_ROLE_IDS.SETTLEMENT_ROLE, admin.address);
-  const current = await registry.currentSlot();
-  await time.increaseTo((await registry.slotStart(current + 1n)) + 100n);
+  await enterFreshSlot(registry);
   await registry.registerMicrogrid(1);
   await registry.registerMicrogrid(2);
   let ref = 0;
