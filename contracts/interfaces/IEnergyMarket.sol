@@ -104,8 +104,8 @@ interface IEnergyMarket {
     error NoBids(address account, uint64 slot);
     /// @notice `account` already withdrew its unfilled escrow of `slot`.
     error UnfilledAlreadyWithdrawn(address account, uint64 slot);
-    /// @notice `account` holds no reserve in `slot` (no live orders, or released already).
-    error NoReserve(address account, uint64 slot);
+    /// @notice The participant-slot of `account` in `slot` was settled already.
+    error AccountSlotSettled(address account, uint64 slot);
 
     // ---------------------------------------------------------------- events
     /// @notice Parameter `name` changed from `oldValue` to `newValue`.
@@ -121,13 +121,19 @@ interface IEnergyMarket {
         uint256 reserve,
         uint256 reservedTotal
     );
-    /// @notice The reserve of `account` in `slot`, `released`, was released by settlement.
-    event ReserveReleased(
+    /// @notice Settlement settled `account`'s money in `slot`: its remaining bid escrow `escrowReleased` went to
+    /// the settlement pool (and its reserve was released), `credit` was added to its balance and `charged`
+    /// taken from it; its prepaid balance is now `balance`.
+    event AccountSettled(
         address indexed account,
         uint64 indexed slot,
-        uint256 released,
-        uint256 reservedTotal
+        uint256 escrowReleased,
+        uint256 credit,
+        uint256 charged,
+        uint256 balance
     );
+    /// @notice Settlement paid `paid` of the settlement pool to `to` and burned `burned` of it.
+    event PoolDisbursed(address indexed to, uint256 paid, uint256 burned);
     /// @notice The book of (`microgrid`, `slot`) took its terms.
     event BookOpened(
         uint32 indexed microgrid,
@@ -208,8 +214,24 @@ interface IEnergyMarket {
     function depositWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
     /// @notice Withdraws `amount` of the prepaid balance not held as reserve.
     function withdraw(uint256 amount) external;
-    /// @notice Releases `account`'s reserve in `slot` once settled (SETTLEMENT_ROLE).
-    function releaseReserve(address account, uint64 slot) external;
+    /// @notice Settles the money of `account`'s participant-slot in `slot` (SETTLEMENT_ROLE). If it has live
+    /// orders (then its book must be cleared, and this happens once): releases its reserve and moves all its
+    /// remaining bid escrow to the settlement pool. Then adds `credit` from the pool to its prepaid balance and
+    /// takes up to `charge` from that balance into the pool. Settlement computes both (the escrow it releases
+    /// is its to refund, as part of `credit`); an account without orders in the slot (a reading only, or the
+    /// grid account) just has its balance credited and charged.
+    /// @return escrowReleased The bid escrow moved to the pool.
+    /// @return charged The part of `charge` taken: all of it, or the whole balance after the credit.
+    function settleAccount(
+        address account,
+        uint64 slot,
+        uint256 credit,
+        uint256 charge
+    ) external returns (uint256 escrowReleased, uint256 charged);
+    /// @notice Pays `payAmount` of the settlement pool to `to` and burns `burnAmount` of it into the coin's reward
+    /// budget (SETTLEMENT_ROLE): a slot's fee payout λ_b and the rest of its fees, penalties beyond the pool
+    /// part, and dust.
+    function disburse(address to, uint256 payAmount, uint256 burnAmount) external;
 
     // ---------------------------------------------------------------- orders
     /// @notice Offers `qtyWh` at price `tick * tickSize` in the caller's microgrid for `slot`.
@@ -267,6 +289,11 @@ interface IEnergyMarket {
     function totalPrepaid() external view returns (uint256);
     /// @notice Sum of all bid escrow the market holds (unfilled or kept for settlement).
     function totalEscrow() external view returns (uint256);
+    /// @notice The settlement pool: TRC the market holds for settlement beyond balances and escrow (negative
+    /// while settlement has paid out ahead of what it collects).
+    function settlementPool() external view returns (int256);
+    /// @notice The number of participant-slots with live orders in (`microgrid`, `slot`).
+    function participantCount(uint32 microgrid, uint64 slot) external view returns (uint256);
     /// @notice The oldest unsettled participant-slot of `account` and whether it has any.
     function oldestUnsettledSlot(address account) external view returns (bool any, uint64 slot);
     /// @notice Whether `account` is frozen for an overdue unsettled slot.

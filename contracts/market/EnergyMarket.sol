@@ -23,8 +23,11 @@ import {TickBitmap} from "./TickBitmap.sol";
 /// driven by anyone after the gate, and pull refunds of unfilled escrow. Clearing itself is the
 /// `OrderBook` library's; this contract checks who may trade what, and moves the money.
 ///
-/// Money: the market's TRC balance is always `totalPrepaid() + totalEscrow()` (prepaid balances, plus bid
-/// escrow not yet refunded: unfilled escrow until `withdrawUnfilled`, cost and fee until settlement).
+/// Money: the market's TRC balance is always `totalPrepaid() + totalEscrow() + settlementPool()` (prepaid
+/// balances, bid escrow not yet refunded — unfilled escrow until `withdrawUnfilled`, cost and fee until
+/// settlement —, and the settlement pool: escrow and charges taken by settlement, minus its credits and
+/// disbursements; the pool is negative while settlement has paid out before collecting, e.g. a slot's fees
+/// paid at finality before its buyers settle, or a surplus credited before a deficit is charged).
 ///
 /// Frozen accounts: each account's unsettled participant-slots (slots with live orders whose reserve
 /// settlement has not released) are kept in a bitmap of 256-slot words with the index of its lowest
@@ -40,7 +43,7 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
 
     /// @notice Changes validated parameters.
     bytes32 public constant PARAMS_ROLE = Roles.PARAMS_ROLE;
-    /// @notice Releases reserves of settled participant-slots (settlement).
+    /// @notice Settles participant-slots and disburses the settlement pool (the settlement contract).
     bytes32 public constant SETTLEMENT_ROLE = Roles.SETTLEMENT_ROLE;
 
     /// @notice Prices are per kWh: the value of q Wh at price p is q * p / 1000 (SPEC §2).
@@ -97,6 +100,7 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
         BookTerms terms;
         uint128 gridBuyPrice;
         uint128 gridSellPrice;
+        uint32 participants;
         mapping(uint64 orderId => address) ownerOf;
         mapping(uint256 level => mapping(uint256 tick => uint32)) topBidders;
     }
@@ -127,6 +131,7 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
     Params private _params;
     uint256 private _totalPrepaid;
     uint256 private _totalEscrow;
+    int256 private _settlementPool;
     mapping(uint32 microgrid => mapping(uint64 slot => MarketBook)) private _books;
     mapping(address account => mapping(uint64 slot => AccountSlot)) private _accountSlots;
     mapping(address account => uint256) private _balances;
@@ -256,19 +261,43 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
     }
 
     /// @inheritdoc IEnergyMarket
-    function releaseReserve(address account, uint64 slot) external onlyRole(SETTLEMENT_ROLE) {
+    function settleAccount(
+        address account,
+        uint64 slot,
+        uint256 credit,
+        uint256 charge
+    ) external onlyRole(SETTLEMENT_ROLE) returns (uint256 escrowReleased, uint256 charged) {
         AccountSlot storage position = _accountSlots[account][slot];
-        if (position.liveOrders == 0 || position.released) revert NoReserve(account, slot);
-        uint32 microgrid = REGISTRY.participant(account).microgrid;
-        if (_books[microgrid][slot].book.phase != IOrderBook.Phase.Cleared)
-            revert BookNotCleared(microgrid, slot);
-        uint256 released = position.reserve;
-        position.released = true;
-        position.reserve = 0;
-        uint256 total = _reserved[account] - released;
-        _reserved[account] = total;
-        _removeUnsettled(account, slot);
-        emit ReserveReleased(account, slot, released, total);
+        if (position.liveOrders != 0) {
+            if (position.released) revert AccountSlotSettled(account, slot);
+            uint32 microgrid = REGISTRY.participant(account).microgrid;
+            if (_books[microgrid][slot].book.phase != IOrderBook.Phase.Cleared)
+                revert BookNotCleared(microgrid, slot);
+            position.released = true;
+            _reserved[account] -= position.reserve;
+            position.reserve = 0;
+            _removeUnsettled(account, slot);
+            escrowReleased = position.escrow;
+            position.escrow = 0;
+            _totalEscrow -= escrowReleased;
+        }
+        uint256 balance = _balances[account] + credit;
+        charged = Math.min(charge, balance);
+        balance -= charged;
+        _balances[account] = balance;
+        // Prepaid balances and escrow are bounded by the coin's supply (< 2^255), so the casts are exact.
+        _totalPrepaid = _totalPrepaid + credit - charged;
+        _settlementPool += int256(escrowReleased) + int256(charged) - int256(credit);
+        emit AccountSettled(account, slot, escrowReleased, credit, charged, balance);
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function disburse(address to, uint256 payAmount, uint256 burnAmount) external onlyRole(SETTLEMENT_ROLE) {
+        // Both amounts are bounded by the market's coin balance (< 2^255), or the transfer and burn revert.
+        _settlementPool -= int256(payAmount) + int256(burnAmount);
+        emit PoolDisbursed(to, payAmount, burnAmount);
+        if (burnAmount != 0) COIN.burnToBudget(burnAmount);
+        if (payAmount != 0) COIN.safeTransfer(to, payAmount);
     }
 
     // ================================================================ orders
@@ -340,6 +369,7 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
             if (order.tick == position.topLimitTick) _lowerTopLimit(market, position);
         }
         if (live == 0) {
+            --market.participants;
             position.side = IOrderBook.Side.None;
             _removeUnsettled(msg.sender, slot);
         }
@@ -377,21 +407,15 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
         AccountSlot storage position = _accountSlots[msg.sender][slot];
         if (position.side != IOrderBook.Side.Bid) revert NoBids(msg.sender, slot);
         if (position.unfilledWithdrawn) revert UnfilledAlreadyWithdrawn(msg.sender, slot);
-        BookTerms memory terms = market.terms;
-        uint256 refund = 0;
-        uint64[] storage ids = position.orderIds;
-        for (uint256 i = 0; i < ids.length; ++i) {
-            IOrderBook.Order memory order = market.book.orders[ids[i]];
-            if (order.cancelled) continue;
-            IOrderBook.OrderFill memory fill = LinkedOrderBook.fillOf(
-                market.book,
-                ids[i],
-                terms.tickSize,
-                terms.feeBps
-            );
-            // The book's cost and fee never exceed their parts of the escrow (both rounded up at the limit).
-            refund += _bidEscrow(terms, order.qtyWh, order.tick) - fill.money - fill.fee;
-        }
+        IOrderBook.OrderFill memory fills = LinkedOrderBook.fillsOf(
+            market.book,
+            position.orderIds,
+            market.terms.tickSize,
+            market.terms.feeBps
+        );
+        // Until this withdrawal the escrow is the sum of the live bids' escrows (cancels took theirs back), and
+        // each bid's cost and fee never exceed their parts of its escrow (both rounded up at the limit).
+        uint256 refund = position.escrow - fills.money - fills.fee;
         position.unfilledWithdrawn = true;
         position.escrow -= refund;
         _totalEscrow -= refund;
@@ -464,6 +488,16 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
     /// @inheritdoc IEnergyMarket
     function totalEscrow() external view returns (uint256) {
         return _totalEscrow;
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function settlementPool() external view returns (int256) {
+        return _settlementPool;
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function participantCount(uint32 microgrid, uint64 slot) external view returns (uint256) {
+        return _books[microgrid][slot].participants;
     }
 
     /// @inheritdoc IEnergyMarket
@@ -572,19 +606,15 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
         position.unfilledWithdrawn = stored.unfilledWithdrawn;
         MarketBook storage market = _books[REGISTRY.participant(account).microgrid][slot];
         if (market.book.phase != IOrderBook.Phase.Cleared) return position;
-        uint64[] storage ids = stored.orderIds;
-        for (uint256 i = 0; i < ids.length; ++i) {
-            if (market.book.orders[ids[i]].cancelled) continue;
-            IOrderBook.OrderFill memory fill = LinkedOrderBook.fillOf(
-                market.book,
-                ids[i],
-                market.terms.tickSize,
-                market.terms.feeBps
-            );
-            position.filledWh += fill.filledWh;
-            position.money += fill.money;
-            position.fee += fill.fee;
-        }
+        IOrderBook.OrderFill memory fills = LinkedOrderBook.fillsOf(
+            market.book,
+            stored.orderIds,
+            market.terms.tickSize,
+            market.terms.feeBps
+        );
+        position.filledWh = fills.filledWh;
+        position.money = fills.money;
+        position.fee = fills.fee;
     }
 
     /// @inheritdoc IEnergyMarket
@@ -607,18 +637,7 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
         totals.tradedWh = book.tradedWh;
         totals.buyerCost = book.buyerCost;
         totals.feeScoreWad = book.feeScoreWad;
-        for (uint256 level = 1; level < MAX_LEVEL + 1; ++level) {
-            TickBitmap.Bitmap storage ticks = market.book.bidTicks[level];
-            for (
-                uint256 tick = ticks.nextAtOrAfter(1);
-                tick != TickBitmap.NONE;
-                tick = ticks.nextAtOrAfter(tick + 1)
-            ) {
-                uint256 bidders = market.topBidders[level][tick];
-                if (bidders != 0 && LinkedOrderBook.bidBucketFilled(market.book, level, tick))
-                    totals.buyers += bidders;
-            }
-        }
+        totals.buyers = LinkedOrderBook.filledBuyers(market.book, market.topBidders);
     }
 
     // ================================================================ internals
@@ -750,6 +769,8 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
     /// @notice Books order `orderId` to the caller.
     function _recordOrder(MarketBook storage market, AccountSlot storage position, uint64 orderId) private {
         market.ownerOf[orderId] = msg.sender;
+        // At most one participant-slot per registered account, far below 2^32 per book.
+        if (position.liveOrders == 0) ++market.participants;
         position.orderIds.push(orderId);
         ++position.liveOrders;
     }

@@ -129,7 +129,9 @@ async function sendAll(send: (() => Promise<ContractTransactionResponse>)[]) {
 /** The cheap money check of every step: the market's TRC equals the two running totals. */
 async function expectHeldEqualsOwed(coin: TrustCoin, market: EnergyMarket): Promise<void> {
   const held = await coin.balanceOf(await market.getAddress());
-  expect(held).to.equal((await market.totalPrepaid()) + (await market.totalEscrow()));
+  expect(held).to.equal(
+    (await market.totalPrepaid()) + (await market.totalEscrow()) + (await market.settlementPool()),
+  );
 }
 
 describe("EnergyMarket property: random books through the market match the exact reference", function () {

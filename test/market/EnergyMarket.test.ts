@@ -27,6 +27,7 @@ import {
   deployMarketFixture,
   deployScenarioFixture,
   escrowOf,
+  expectMoneyConserved,
   marketFactory,
   passGate,
   reserveOf,
@@ -40,6 +41,11 @@ async function withOrdersFixture() {
   await f.market.connect(f.p1).placeOffer(f.slot, 1_000n, 100);
   await f.market.connect(f.c1).placeBid(f.slot, 800n, 150);
   return f;
+}
+
+/** Every account of the market fixture that holds a prepaid balance. */
+function traders(f: MarketFixture): string[] {
+  return [f.p1, f.p2, f.p3, f.p4, f.c1, f.c2, f.c3].map((signer) => signer.address);
 }
 
 /** `withOrdersFixture` cleared. */
@@ -195,9 +201,14 @@ describe("EnergyMarket", function () {
       call: (f, s) => f.market.connect(s).setMaxOrdersPerSlot(1n),
     },
     {
-      name: "releaseReserve",
+      name: "settleAccount",
       role: "SETTLEMENT_ROLE",
-      call: (f, s) => f.market.connect(s).releaseReserve(f.p1.address, f.slot),
+      call: (f, s) => f.market.connect(s).settleAccount(f.p1.address, f.slot, 0n, 0n),
+    },
+    {
+      name: "disburse",
+      role: "SETTLEMENT_ROLE",
+      call: (f, s) => f.market.connect(s).disburse(f.p1.address, 0n, 0n),
     },
   ];
   describeRoleMatrix(MARKET_ROLE_IDS, privileged, () => loadFixture(deployMarketFixture));
@@ -304,37 +315,113 @@ describe("EnergyMarket", function () {
     });
   });
 
-  describe("releaseReserve", function () {
+  describe("settleAccount", function () {
     it("releases a settled participant-slot's reserve, unfreezes and frees the funds", async function () {
       const { market, registry, settlement, p1, slot } = await loadFixture(clearedFixture);
-      const reserve = reserveOf(IMPORT_WH, 1_000n);
       await time.increaseTo(await registry.slotStart(slot + SETTLE_GRACE + SETTLE_DEADLINE + 1n));
       expect(await market.isFrozen(p1.address)).to.equal(true);
-      await expect(market.connect(settlement).releaseReserve(p1.address, slot))
-        .to.emit(market, "ReserveReleased")
-        .withArgs(p1.address, slot, reserve, 0n);
+      await expect(market.connect(settlement).settleAccount(p1.address, slot, 0n, 0n))
+        .to.emit(market, "AccountSettled")
+        .withArgs(p1.address, slot, 0n, 0n, 0n, DEPOSIT);
       expect(await market.reservedOf(p1.address)).to.equal(0n);
       expect(await market.isFrozen(p1.address)).to.equal(false);
       expect(await market.oldestUnsettledSlot(p1.address)).to.deep.equal([false, 0n]);
       await expect(market.connect(p1).withdraw(DEPOSIT)).to.emit(market, "Withdrawn");
     });
 
-    it("refuses a participant-slot without orders, or one released already", async function () {
-      const { market, settlement, p1, p2, slot } = await loadFixture(clearedFixture);
-      await expect(market.connect(settlement).releaseReserve(p2.address, slot))
-        .to.be.revertedWithCustomError(market, "NoReserve")
-        .withArgs(p2.address, slot);
-      await market.connect(settlement).releaseReserve(p1.address, slot);
-      await expect(market.connect(settlement).releaseReserve(p1.address, slot))
-        .to.be.revertedWithCustomError(market, "NoReserve")
+    it("moves a buyer's whole remaining escrow to the pool and keeps the money identity", async function () {
+      const f = await loadFixture(clearedFixture);
+      const { coin, market, settlement, p1, c1, slot } = f;
+      const escrow = (await market.positionOf(c1.address, slot)).escrow;
+      expect(escrow).to.equal(escrowOf(800n, 150));
+      await expect(market.connect(settlement).settleAccount(c1.address, slot, 0n, 0n))
+        .to.emit(market, "AccountSettled")
+        .withArgs(c1.address, slot, escrow, 0n, 0n, DEPOSIT);
+      expect(await market.totalEscrow()).to.equal(0n);
+      expect(await market.settlementPool()).to.equal(escrow);
+      expect((await market.positionOf(c1.address, slot)).escrow).to.equal(0n);
+      await expectMoneyConserved(coin, market, traders(f), [slot]);
+    });
+
+    it("credits before it charges, and charges at most the balance", async function () {
+      const f = await loadFixture(clearedFixture);
+      const { coin, market, settlement, p1, c1, slot } = f;
+      await market.connect(settlement).settleAccount(c1.address, slot, 0n, 0n);
+      const pool = await market.settlementPool();
+      const credit = 5n * TRC;
+      await expect(market.connect(settlement).settleAccount(p1.address, slot, credit, 0n))
+        .to.emit(market, "AccountSettled")
+        .withArgs(p1.address, slot, 0n, credit, 0n, DEPOSIT + credit);
+      expect(await market.settlementPool()).to.equal(pool - credit);
+      // An account without orders in the slot: only its balance moves; a charge above it takes it all.
+      const charge = DEPOSIT + credit + 1n;
+      const before = await market.totalPrepaid();
+      await expect(market.connect(settlement).settleAccount(p1.address, slot + 1n, 0n, charge))
+        .to.emit(market, "AccountSettled")
+        .withArgs(p1.address, slot + 1n, 0n, 0n, DEPOSIT + credit, 0n);
+      expect(await market.totalPrepaid()).to.equal(before - DEPOSIT - credit);
+      expect(await market.settlementPool()).to.equal(pool + DEPOSIT);
+      await expectMoneyConserved(coin, market, traders(f), [slot]);
+    });
+
+    it("refuses a participant-slot settled already", async function () {
+      const { market, settlement, p1, slot } = await loadFixture(clearedFixture);
+      await market.connect(settlement).settleAccount(p1.address, slot, 0n, 0n);
+      await expect(market.connect(settlement).settleAccount(p1.address, slot, 0n, 0n))
+        .to.be.revertedWithCustomError(market, "AccountSlotSettled")
         .withArgs(p1.address, slot);
     });
 
     it("refuses before the book is cleared", async function () {
       const { market, settlement, p1, slot } = await loadFixture(withOrdersFixture);
-      await expect(market.connect(settlement).releaseReserve(p1.address, slot))
+      await expect(market.connect(settlement).settleAccount(p1.address, slot, 0n, 0n))
         .to.be.revertedWithCustomError(market, "BookNotCleared")
         .withArgs(1, slot);
+    });
+  });
+
+  describe("disburse", function () {
+    it("pays and burns out of the pool into the coin's reward budget", async function () {
+      const f = await loadFixture(clearedFixture);
+      const { coin, market, settlement, p1, c1, slot } = f;
+      await market.connect(settlement).settleAccount(c1.address, slot, 0n, 0n);
+      const pool = await market.settlementPool();
+      const budget = await coin.rewardBudget();
+      const tx = market.connect(settlement).disburse(p1.address, 3n, 4n);
+      await expect(tx).to.emit(market, "PoolDisbursed").withArgs(p1.address, 3n, 4n);
+      await expect(tx).to.changeTokenBalances(coin, [p1, market], [3n, -7n]);
+      expect(await market.settlementPool()).to.equal(pool - 7n);
+      expect(await coin.rewardBudget()).to.equal(budget + 4n);
+      await expectMoneyConserved(coin, market, traders(f), [slot]);
+    });
+
+    it("may take the pool below zero while the market holds the coins (fees paid before buyers settle)", async function () {
+      const f = await loadFixture(clearedFixture);
+      const { coin, market, settlement, p1, c1, slot } = f;
+      await market.connect(settlement).disburse(p1.address, 2n, 0n);
+      expect(await market.settlementPool()).to.equal(-2n);
+      await market.connect(settlement).settleAccount(c1.address, slot, 0n, 0n);
+      await expectMoneyConserved(coin, market, traders(f), [slot]);
+    });
+
+    it("reverts when the market does not hold the coins", async function () {
+      const { market, settlement, p1 } = await loadFixture(deployMarketFixture);
+      const held = await (
+        await ethers.getContractAt("TrustCoin", await market.COIN())
+      ).balanceOf(await market.getAddress());
+      await expect(market.connect(settlement).disburse(p1.address, held + 1n, 0n)).to.be.reverted;
+    });
+  });
+
+  describe("participantCount", function () {
+    it("counts participant-slots with live orders, and drops one whose last order is cancelled", async function () {
+      const { market, p1, c1, slot } = await loadFixture(withOrdersFixture);
+      expect(await market.participantCount(1, slot)).to.equal(2n);
+      await market.connect(p1).placeOffer(slot, 100n, 100);
+      expect(await market.participantCount(1, slot)).to.equal(2n);
+      await market.connect(c1).cancel(slot, 2n);
+      expect(await market.participantCount(1, slot)).to.equal(1n);
+      expect(await market.participantCount(2, slot)).to.equal(0n);
     });
   });
 
@@ -853,9 +940,9 @@ describe("EnergyMarket", function () {
       await passGate(registry, 258n);
       await clearAll(market, 1, 257n);
       await clearAll(market, 1, 258n);
-      await market.connect(settlement).releaseReserve(p1.address, 257n);
+      await market.connect(settlement).settleAccount(p1.address, 257n, 0n, 0n);
       expect(await market.oldestUnsettledSlot(p1.address)).to.deep.equal([true, 258n]);
-      await market.connect(settlement).releaseReserve(p1.address, 258n);
+      await market.connect(settlement).settleAccount(p1.address, 258n, 0n, 0n);
       expect(await market.oldestUnsettledSlot(p1.address)).to.deep.equal([false, 0n]);
       expect(await market.reservedOf(p1.address)).to.equal(0n);
     });

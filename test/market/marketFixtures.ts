@@ -168,6 +168,7 @@ export async function deployMarketFixture(): Promise<MarketFixture> {
   await registry.grantRole(ethers.id("DEBT_ROLE"), debtSetter.address);
   await market.grantRole(MARKET_ROLE_IDS.PARAMS_ROLE, paramsSetter.address);
   await market.grantRole(MARKET_ROLE_IDS.SETTLEMENT_ROLE, settlement.address);
+  await coin.grantRole(ethers.id("BURNER_ROLE"), await market.getAddress());
   await enterFreshSlot(registry);
 
   const r = registry.connect(registrar);
@@ -346,7 +347,9 @@ export async function expectMoneyConserved(
   const held = await coin.balanceOf(await market.getAddress());
   const prepaid = await market.totalPrepaid();
   const escrow = await market.totalEscrow();
-  if (held !== prepaid + escrow) throw new Error(`market holds ${held}, owes ${prepaid} + ${escrow}`);
+  const pool = await market.settlementPool();
+  if (held !== prepaid + escrow + pool)
+    throw new Error(`market holds ${held}, owes ${prepaid} + ${escrow} + pool ${pool}`);
   let balances = 0n;
   let escrows = 0n;
   for (const account of accounts) {
