@@ -49,12 +49,15 @@ interface IMeterReadings {
     }
 
     /// @notice The meter data of a microgrid-slot. `digest`, `readings`: hash chain and count of accepted
-    /// readings (substitutes included) in arrival order; `missing`: accounts with orders accounted missing;
+    /// readings (substitutes included) in arrival order; `readingsWithOrders`: those of accounts with live orders
+    /// in the book (so the participants of (m, s) number `market.participantCount + readings − readingsWithOrders`);
+    /// `missing`: accounts with orders accounted missing;
     /// `surplusWh` (TES), `deficitWh` (TEP): current totals; `proposableAt`: when it became proposable (0 before);
     /// `finalizedAt`: when its trade block (or default finality) fixed it (0 before).
     struct SlotMeter {
         bytes32 digest;
         uint32 readings;
+        uint32 readingsWithOrders;
         uint32 missing;
         uint64 surplusWh;
         uint64 deficitWh;
