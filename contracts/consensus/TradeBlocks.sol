@@ -533,7 +533,8 @@ contract TradeBlocks is AccessControl, ReentrancyGuardTransient, EIP712, ITradeB
             tv
         );
         uint256 paid = SETTLEMENT.payBlockFees(microgrid, slot, proposer, feePayout);
-        uint256 minted = COIN.mintReward(proposer, rewardMint);
+        // The coin refuses a zero mint; ω_b ≥ 0.5 TRC makes rewardMint positive with the real oracle.
+        uint256 minted = rewardMint == 0 ? 0 : COIN.mintReward(proposer, rewardMint);
         emit BlockFinalized(microgrid, slot, round, proposer, tv, paid, minted);
 
         address[] memory changed = _penalise(order, acceptMask, state.attesterPenalty, proposer);
