@@ -1,5 +1,5 @@
 // Fixtures and helpers of the trade-block tests: the real coin, registry, oracle, market and validator
-// registry, ten joined validators, one cleared book with a trade, and test doubles for the committees,
+// registry, twelve joined validators, one cleared book with a trade, and test doubles for the committees,
 // the meter readings and the settlement; EIP-712 signing with ethers' signTypedData.
 import { expect } from "chai";
 import { ethers } from "hardhat";
@@ -81,7 +81,7 @@ export interface BlocksFixture {
   stranger: HardhatEthersSigner;
   p1: HardhatEthersSigner;
   c1: HardhatEthersSigner;
-  /** Ten joined validators (deposits 2 000, 2 100, …, 2 900 TRC). */
+  /** Twelve joined validators (deposits 2 000, 2 100, …, 3 100 TRC). */
   validators: HardhatEthersSigner[];
   /** The committee order of the slot's epoch (k = 7 by default). */
   order: HardhatEthersSigner[];
@@ -205,14 +205,14 @@ async function join(
 
 /**
  * The suite wired as the deploy step wires TradeBlocks (CONSENSUS_ROLE on meter, settlement and validator
- * registry; VALIDATOR_SCORER_ROLE on the oracle; REWARD_MINTER_ROLE on the coin), ten validators, a trade
+ * registry; VALIDATOR_SCORER_ROLE on the oracle; REWARD_MINTER_ROLE on the coin), twelve validators, a trade
  * of 800 Wh between p1 and c1 in the fixture's slot, cleared; the slot proposable now with a committee of
  * seven validators in a shuffled order.
  */
 export async function deployBlocksFixture(): Promise<BlocksFixture> {
   const signers = await ethers.getSigners();
   const [admin, paramsSetter, issuer, registrar, relayer, stranger, p1, c1] = signers;
-  const validators = signers.slice(8, 18);
+  const validators = signers.slice(8, 20);
   const now = BigInt(await time.latest());
   const genesis = now - (now % SLOT_LENGTH) - 10n * SLOT_LENGTH;
   const coin = await ethers.deployContract("TrustCoin", [admin.address]);
