@@ -240,7 +240,14 @@ export function lineChart(spec: LineChartSpec): string {
     spec,
     spec.series.map((s) => s.name),
   );
-  const xs = spec.series.flatMap((s) => s.points.map((p) => p.x));
+  const sorted = spec.series.map((s) => [...s.points].sort((a, b) => a.x - b.x));
+  // A step series holds its last value for one more step: that end belongs in the x range too.
+  const stepEnd = (pts: { x: number }[]): number[] =>
+    pts.length > 1 ? [2 * pts[pts.length - 1].x - pts[pts.length - 2].x] : [];
+  const xs = spec.series.flatMap((s, i) => [
+    ...s.points.map((p) => p.x),
+    ...(s.step ? stepEnd(sorted[i]) : []),
+  ]);
   const ys = spec.series.flatMap((s) => s.points.map((p) => p.y));
   const xd = domainOf(xs, spec.x, false);
   const yd = domainOf(ys, spec.y, false);
@@ -257,7 +264,7 @@ export function lineChart(spec: LineChartSpec): string {
     );
   }
   spec.series.forEach((s, i) => {
-    const pts = [...s.points].sort((a, b) => a.x - b.x);
+    const pts = sorted[i];
     let d = "";
     let pen = false;
     pts.forEach((p, k) => {

@@ -71,6 +71,15 @@ describe("svg", function () {
       expect(count(d, /L/g)).to.equal(7); // 4 points × (run) + 3 risers
     });
 
+    it("widens the x range so that the last step stays inside the plot", function () {
+      const svg = lineChart({ ...line, series: [line.series[2]] });
+      const d = /<path class="series" d="([^"]+)"/.exec(svg)![1];
+      const xs = [...d.matchAll(/[ML]([\d.]+) /g)].map((m) => Number(m[1]));
+      const axis = /<line x1="([\d.]+)" x2="([\d.]+)" y1="([\d.]+)" y2="\3" stroke="#333"\/>/.exec(svg)!;
+      expect(Math.max(...xs)).to.be.at.most(Number(axis[2]));
+      expect(Math.min(...xs)).to.be.at.least(Number(axis[1]));
+    });
+
     it("leaves a gap at a non-finite value", function () {
       const svg = lineChart({
         ...line,
