@@ -57,9 +57,15 @@ const consumer = (annualLoadKWh: number): HouseholdSpec => ({
   peakShiftHours: 0,
 });
 
+const tempDirs: string[] = [];
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "simkit-profiles-"));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "simkit-profiles-"));
+  tempDirs.push(dir);
+  return dir;
 }
+after(function () {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** A synthetic H25 text whose every value is `value(month, type, quarter)`. */
 function h25Text(value: (month: number, type: string, quarter: number) => number): string {

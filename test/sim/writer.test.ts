@@ -208,6 +208,9 @@ describe("report writer", function () {
     before(function () {
       out = fs.mkdtempSync(path.join(os.tmpdir(), "simkit-report-"));
     });
+    after(function () {
+      fs.rmSync(out, { recursive: true, force: true });
+    });
 
     it("writes report.md, summary.json, the CSVs and the SVG charts into <out>/<run-id>/", function () {
       const written = writeReport(sampleResult(), out);
