@@ -77,7 +77,8 @@ contract Committees is AccessControl, ICommittees {
 
     /// @notice Deploys the committees with the defaults of SPEC §6.2 (committee size 10, minimum 4).
     /// @param admin Receives DEFAULT_ADMIN_ROLE.
-    /// @param registry The participant registry, whose slot clock is copied (it is immutable there).
+    /// @param registry The participant registry, whose slot clock is copied (it is immutable there); a zero
+    /// slot length reverts with {InvalidParameter}.
     /// @param validators The validator registry.
     /// @param slotsPerEpoch The length of an epoch in slots, in [1, 2^32 − 1] (SPEC default 10); immutable.
     constructor(address admin, IRegistry registry, IValidatorRegistry validators, uint64 slotsPerEpoch) {
@@ -87,11 +88,13 @@ contract Committees is AccessControl, ICommittees {
         if (slotsPerEpoch == 0 || slotsPerEpoch > MAX_EPOCH_SLOTS) {
             revert InvalidParameter("epochSlots", slotsPerEpoch);
         }
+        uint64 slotLength = registry.slotLength();
+        if (slotLength == 0) revert InvalidParameter("slotLength", 0);
         REGISTRY = registry;
         VALIDATORS = validators;
         _EPOCH_SLOTS = slotsPerEpoch;
         _GENESIS = registry.genesis();
-        _SLOT_LENGTH = registry.slotLength();
+        _SLOT_LENGTH = slotLength;
         _params = SelectionParams({committeeSize: 10, minCommittee: 4});
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
