@@ -566,6 +566,28 @@ describe("Committees", function () {
     }
   });
 
+  describe("isMember", function () {
+    it("tells members of each epoch apart across the 256-epoch words of the membership bits", async function () {
+      const f = await loadFixture(with25);
+      await goToSlot(f, selectionSlotOf(256n, EPOCH_SLOTS)); // slot 2 555, epoch 255
+      await f.committees.ensureCommittee(255n);
+      await f.committees.ensureCommittee(256n);
+      const e255 = await f.committees.membersOf(255n);
+      const e256 = await f.committees.membersOf(256n);
+      expect(intersect(e255, e256)).to.deep.equal([]); // the neighbour in the other word was skipped
+      for (const v of f.validators) {
+        const in255 = lower(e255).includes(v.address.toLowerCase());
+        const in256 = lower(e256).includes(v.address.toLowerCase());
+        expect(await f.committees.isMember(255n, v.address)).to.equal(in255);
+        expect(await f.committees.isMember(256n, v.address)).to.equal(in256);
+        expect(await f.committees.isMember(254n, v.address)).to.equal(false);
+        expect(await f.committees.isMember(257n, v.address)).to.equal(false);
+        expect(await f.committees.isMember(511n, v.address)).to.equal(false);
+      }
+      expect(await f.committees.isMember(255n, f.stranger.address)).to.equal(false);
+    });
+  });
+
   describe("proposerOf", function () {
     it("is order[(slot + microgrid + round) mod k] of the slot's epoch, for any round", async function () {
       const f = await loadFixture(with25);
