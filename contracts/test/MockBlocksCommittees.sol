@@ -60,6 +60,49 @@ contract MockBlocksCommittees is ICommittees {
     }
 
     /// @inheritdoc ICommittees
+    function shuffle(uint64 epoch) external view returns (address[] memory order) {
+        return _orders[epoch];
+    }
+
+    /// @inheritdoc ICommittees
+    function setCommitteeSize(uint256) external pure {}
+
+    /// @inheritdoc ICommittees
+    function setMinCommittee(uint256) external pure {}
+
+    /// @inheritdoc ICommittees
+    function membersOf(uint64 epoch) external view returns (address[] memory members) {
+        return _orders[epoch];
+    }
+
+    /// @inheritdoc ICommittees
+    /// @dev An epoch without an order, or marked unusable, reads as selected with no committee formed.
+    function committeeInfo(uint64 epoch) external view returns (CommitteeInfo memory info) {
+        uint256 k = unusable[epoch] ? 0 : _orders[epoch].length;
+        info = CommitteeInfo({selected: true, shuffled: k != 0, memberCount: uint8(k), seedBlock: 0});
+    }
+
+    /// @inheritdoc ICommittees
+    function selectionSlot(uint64 epoch) external view returns (uint256) {
+        return uint256(epoch) * epochSlots;
+    }
+
+    /// @inheritdoc ICommittees
+    function committeeSize() external pure returns (uint256) {
+        return 64;
+    }
+
+    /// @inheritdoc ICommittees
+    function minCommittee() external pure returns (uint256) {
+        return 4;
+    }
+
+    /// @inheritdoc ICommittees
+    function seedBlockDelay() external pure returns (uint256) {
+        return 0;
+    }
+
+    /// @inheritdoc ICommittees
     function proposerOf(uint32 microgrid, uint64 slot, uint256 round) external view returns (address) {
         address[] storage order = _orders[epochOf(slot)];
         if (order.length == 0) return address(0);
