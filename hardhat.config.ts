@@ -54,7 +54,6 @@ const config: HardhatUserConfig = {
   paths: { sources: "contracts", tests: "test", cache: "cache", artifacts: "artifacts" },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   // `npm run gas` (scripts/bench/gas-report.ts) turns this on and embeds the table in reports/gas/GAS.md.
-  // `npm run gas` (scripts/bench/gas-report.ts) turns this on and embeds the table in reports/gas/GAS.md.
   gasReporter: {
     enabled: process.env.REPORT_GAS === "true",
     offline: true,

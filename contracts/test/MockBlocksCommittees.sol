@@ -7,6 +7,9 @@ import {ICommittees} from "../interfaces/ICommittees.sol";
 /// @notice Test double of the committees for TradeBlocks tests: the tests set each epoch's order directly;
 /// epochs are `epochSlots` slots long; the proposer formula is the one of `ICommittees.proposerOf`.
 contract MockBlocksCommittees is ICommittees {
+    /// @notice A call the double does not model.
+    error NotInMock();
+
     /// @notice Slots per epoch.
     uint64 public epochSlots = 10;
     /// @notice How many times `ensureCommittee` was called.
@@ -64,11 +67,15 @@ contract MockBlocksCommittees is ICommittees {
         return _orders[epoch];
     }
 
-    /// @inheritdoc ICommittees
-    function setCommitteeSize(uint256) external pure {}
+    /// @notice Not modelled: reverts.
+    function setCommitteeSize(uint256) external pure {
+        revert NotInMock();
+    }
 
-    /// @inheritdoc ICommittees
-    function setMinCommittee(uint256) external pure {}
+    /// @notice Not modelled: reverts.
+    function setMinCommittee(uint256) external pure {
+        revert NotInMock();
+    }
 
     /// @inheritdoc ICommittees
     function membersOf(uint64 epoch) external view returns (address[] memory members) {

@@ -34,6 +34,31 @@ contract MockMeterReadings is IMeterReadings {
     }
 
     /// @notice Not modelled.
+    function setReadingWindow(uint256) external pure {
+        revert NotInMock();
+    }
+
+    /// @notice Not modelled.
+    function setMaxExclusions(uint256) external pure {
+        revert NotInMock();
+    }
+
+    /// @notice One slot, the default.
+    function readingWindow() external pure returns (uint256) {
+        return 1;
+    }
+
+    /// @notice One slot, the default.
+    function readingWindowSlotsOf(uint64) external pure returns (uint256) {
+        return 1;
+    }
+
+    /// @notice The default.
+    function maxExclusions() external pure returns (uint256) {
+        return 64;
+    }
+
+    /// @notice Not modelled.
     function submitReading(Reading calldata, bytes calldata) external pure {
         revert NotInMock();
     }

@@ -91,7 +91,6 @@ export const SUITE_GRANTS: readonly SuiteGrant[] = [
   { contract: "TrustCoin", role: "REWARD_MINTER_ROLE", holder: "TradeBlocks" },
   { contract: "ValidatorRegistry", role: "CONSENSUS_ROLE", holder: "TradeBlocks" },
 ];
-}
 
 /**
  * The Ignition module of the whole suite, built from literal values so that re-running a deployment
@@ -160,13 +159,15 @@ export function buildGridTrustModule(c: ResolvedDeployConfig) {
       );
     }
     // The oracle takes platform feedback only for settled trades, as settlement records them.
-    grants.push(m.call(oracle, "setTradeLedger", [settlement], { id: "TrustScoreOracle_setTradeLedger" }));
+    const ledgerSet = m.call(oracle, "setTradeLedger", [settlement], {
+      id: "TrustScoreOracle_setTradeLedger",
+    });
 
     if (c.admin.toLowerCase() !== c.deployer.toLowerCase()) {
       for (const [name, contract] of Object.entries(byName)) {
         const handedOver = m.call(contract, "grantRole", [ROLE_IDS.DEFAULT_ADMIN_ROLE, c.admin], {
           id: `${name}_grant_admin`,
-          after: grants,
+          after: [...grants, ledgerSet],
         });
         m.call(contract, "renounceRole", [ROLE_IDS.DEFAULT_ADMIN_ROLE, c.deployer], {
           id: `${name}_renounce_deployer_admin`,
