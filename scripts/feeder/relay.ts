@@ -15,8 +15,15 @@
  * transaction that used it — before anything is sent again. Even a lost race only costs gas: the contract
  * skips a repeated reading with an event instead of counting it twice.
  */
-import type { Provider, Signer, TransactionReceipt, TransactionResponse } from "ethers";
+import {
+  SigningKey,
+  type Provider,
+  type Signer,
+  type TransactionReceipt,
+  type TransactionResponse,
+} from "ethers";
 import type { IMeterReadings, IRegistry } from "../../typechain-types";
+import { readingDomain, readingHash, type DomainSource, type Reading } from "../lib/readings";
 import type { CsvReading, RowError } from "./csv";
 import type { MeterKeyRing } from "./keys";
 import { silentProgress, type ProgressSink } from "./progress";
@@ -30,16 +37,19 @@ import {
   type RetryPolicy,
 } from "./retry";
 
-/** A reading as the contract takes it (EIP-712 `Reading`). */
-export interface Reading {
-  participant: string;
-  slot: bigint;
-  importWh: bigint;
-  exportWh: bigint;
-}
+export type { Reading };
 
-/** Signs `reading` with the private key of meter `meterKey` (found in the key file); returns 65 bytes. */
-export type ReadingSigner = (privateKey: string, reading: Reading) => string;
+/** Signs `reading` with a meter's key (found in the key file); returns the 65-byte signature. */
+export type ReadingSigner = (meterKey: SigningKey, reading: Reading) => string;
+
+/**
+ * The signer of readings for the MeterReadings at `meterReadings`: EIP-712 under the domain the contract
+ * reports (ERC-5267), signed synchronously with the meter's key.
+ */
+export async function readingSignerFor(meterReadings: DomainSource): Promise<ReadingSigner> {
+  const domain = await readingDomain(meterReadings);
+  return (meterKey, reading) => meterKey.sign(readingHash(domain, reading)).serialized;
+}
 
 export interface RelayContext {
   meterReadings: IMeterReadings;
@@ -107,7 +117,7 @@ export interface FeedSummary {
 interface Planned {
   line: number;
   reading: Reading;
-  privateKey: string;
+  meterKey: SigningKey;
   signature?: string;
 }
 
@@ -115,6 +125,10 @@ const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 const STATUS_NONE = 0n;
 /** Readings in the first `estimateGas` probe, which learns the gas of one reading. */
 const PROBE_READINGS = 8;
+
+function isoTime(unix: bigint): string {
+  return new Date(Number(unix) * 1000).toISOString().replace(".000Z", "Z");
+}
 
 function keyOf(participant: string, slot: bigint): string {
   return `${participant.toLowerCase()}:${slot}`;
@@ -175,7 +189,7 @@ export async function feedReadings(
   };
 
   // ------------------------------------------------------------------ 1. resolve
-  type Resolved = { row: CsvReading; participant: string; privateKey: string; exists: boolean } | undefined;
+  type Resolved = { row: CsvReading; participant: string; meterKey: SigningKey; exists: boolean } | undefined;
   const resolved: Resolved[] = await mapPool(rows, options.concurrency ?? 16, async (row) => {
     const problem = (reason: string): Resolved => {
       summary.problems.push({ line: row.line, column: row.by, reason });
@@ -204,8 +218,22 @@ export async function feedReadings(
     const record = await retry(`meterRecord(${participant}, ${row.slot})`, () =>
       meterReadings.meterRecord(participant, row.slot),
     );
-    return { row, participant, privateKey: wallet.privateKey, exists: record.status !== STATUS_NONE };
+    return { row, participant, meterKey: wallet.signingKey, exists: record.status !== STATUS_NONE };
   });
+
+  // Reading windows of the slots to relay, against the chain's clock: a closed or future window is
+  // reported here instead of spending gas on a skipped reading.
+  const slots = [...new Set(resolved.filter((r) => r !== undefined && !r.exists).map((r) => r!.row.slot))];
+  const windows = new Map(
+    await mapPool(slots, options.concurrency ?? 16, async (slot) => {
+      const [opensAt, closesAt] = await retry(`readingWindowOf(${slot})`, () =>
+        meterReadings.readingWindowOf(slot),
+      );
+      return [slot, { opensAt, closesAt }] as const;
+    }),
+  );
+  const latestBlock = await retry("getBlock(latest)", () => provider.getBlock("latest"));
+  const chainTime = BigInt(latestBlock?.timestamp ?? 0);
 
   const firstOf = new Map<string, CsvReading>();
   const planned: Planned[] = [];
@@ -233,9 +261,21 @@ export async function feedReadings(
       summary.alreadyOnChain++;
       continue;
     }
+    const window = windows.get(row.slot)!;
+    if (chainTime >= window.closesAt || chainTime + 1n < window.opensAt) {
+      const closed = chainTime >= window.closesAt;
+      summary.problems.push({
+        line: row.line,
+        column: "slotStart",
+        reason: closed
+          ? `the reading window of slot ${row.slot} closed at ${isoTime(window.closesAt)}`
+          : `the reading window of slot ${row.slot} opens at ${isoTime(window.opensAt)}: run the feeder again then`,
+      });
+      continue;
+    }
     planned.push({
       line: row.line,
-      privateKey: item.privateKey,
+      meterKey: item.meterKey,
       reading: { participant, slot: row.slot, importWh: row.importWh, exportWh: row.exportWh },
     });
   }
@@ -255,7 +295,7 @@ export async function feedReadings(
   let cursor = 0;
 
   const signed = (items: Planned[]) => {
-    for (const p of items) p.signature ??= context.signReading(p.privateKey, p.reading);
+    for (const p of items) p.signature ??= context.signReading(p.meterKey, p.reading);
     return { readings: items.map((p) => p.reading), signatures: items.map((p) => p.signature!) };
   };
   const estimate = (items: Planned[]) => {
