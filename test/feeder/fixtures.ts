@@ -183,3 +183,32 @@ export async function chainDigests(
   }
   return result;
 }
+
+export const PARTICIPANTS = 24;
+export const SLOTS = 4;
+
+/** The in-process world of the tests: the suite of `deploySuite` plus MeterReadings, 24 participants, 4 slots. */
+export async function feederWorld(): Promise<FeederWorld> {
+  // Loaded here so that the node test, which uses the rest of this file, does not need an in-process suite.
+  const hre = (await import("hardhat")).default;
+  const { time } = await import("@nomicfoundation/hardhat-network-helpers");
+  const { deploySuite } = await import("../../deploy/suite");
+  const { record } = await deploySuite(hre);
+  const [deployer] = await hre.ethers.getSigners();
+  const meter = await new MeterReadings__factory(deployer).deploy(
+    deployer.address,
+    record.contracts.Registry,
+    record.contracts.EnergyMarket,
+  );
+  return populate(
+    deployer,
+    {
+      registry: IRegistry__factory.connect(record.contracts.Registry, deployer),
+      market: EnergyMarket__factory.connect(record.contracts.EnergyMarket, deployer),
+      meter,
+    },
+    (unix) => time.increaseTo(unix),
+    PARTICIPANTS,
+    SLOTS,
+  );
+}

@@ -2,41 +2,25 @@
 // batches within the gas budget, duplicates, rows it cannot sign, refusals by the contract, and a run
 // stopped half-way then resumed, compared with a single clean run.
 import { expect } from "chai";
-import hre, { ethers } from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { ethers } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { Wallet } from "ethers";
-import { deploySuite } from "../../deploy/suite";
 import { parseReadingsCsv, type CsvReading } from "../../scripts/feeder/csv";
 import { MeterKeyRing } from "../../scripts/feeder/keys";
 import { feedReadings, readingSignerFor, type FeedOptions } from "../../scripts/feeder/relay";
-import { IRegistry__factory } from "../../typechain-types";
-import { accountOf, chainDigests, expectedDigests, feederView, populate, type FeederWorld } from "./fixtures";
+import {
+  PARTICIPANTS,
+  SLOTS,
+  accountOf,
+  chainDigests,
+  expectedDigests,
+  feederView,
+  feederWorld,
+  type FeederWorld,
+} from "./fixtures";
 
-const PARTICIPANTS = 24;
-const SLOTS = 4;
 /** Small enough for several batches of the 96 readings. */
 const GAS_BUDGET = 2_000_000n;
-
-async function feederWorld(): Promise<FeederWorld> {
-  const { record } = await deploySuite(hre);
-  const [deployer] = await ethers.getSigners();
-  const meter = await ethers.deployContract("MeterReadings", [
-    deployer.address,
-    record.contracts.Registry,
-    record.contracts.EnergyMarket,
-  ]);
-  return populate(
-    deployer,
-    {
-      registry: IRegistry__factory.connect(record.contracts.Registry, deployer),
-      market: await ethers.getContractAt("EnergyMarket", record.contracts.EnergyMarket),
-      meter,
-    },
-    (unix) => time.increaseTo(unix),
-    PARTICIPANTS,
-    SLOTS,
-  );
-}
 
 async function feed(world: FeederWorld, rows: CsvReading[], options: FeedOptions = {}, keys = world.keys) {
   const [, relayer] = await ethers.getSigners();
