@@ -125,6 +125,8 @@ const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 const STATUS_NONE = 0n;
 /** Readings in the first `estimateGas` probe, which learns the gas of one reading. */
 const PROBE_READINGS = 8;
+/** How long a used nonce may stay without a visible transaction before the feeder gives up. */
+const UNSEEN_TIMEOUT_MS = 60_000;
 
 function isoTime(unix: bigint): string {
   return new Date(Number(unix) * 1000).toISOString().replace(".000Z", "Z");
@@ -422,8 +424,10 @@ export async function feedReadings(
         log(
           `send of nonce ${tx.nonce} failed (${describeError(error)}); asking the chain whether it arrived`,
         );
-        const landed = await findByNonce(tx, fromBlock, false);
-        if (landed !== undefined) return landed;
+        const landed = await findByNonce(tx, fromBlock);
+        if (typeof landed === "object") return landed;
+        // Used, but its block not visible yet (a lagging or caching node): wait for it.
+        if (landed === "unseen") return waitMined(tx, fromBlock, undefined);
         await sleep(200 * 2 ** Math.min(attempt, 5));
         // Sent meanwhile? A pending transaction with our nonce is waited for, not replaced.
         const pending = await retry("getTransactionCount", () =>
@@ -443,6 +447,7 @@ export async function feedReadings(
     hash: string | undefined,
   ): Promise<Outcome> {
     const deadline = Date.now() + receiptTimeoutMs;
+    let unseenSince: number | undefined;
     for (;;) {
       if (hash !== undefined) {
         const receipt = await retry(`getTransactionReceipt(${hash})`, () =>
@@ -450,8 +455,15 @@ export async function feedReadings(
         );
         if (receipt !== null) return { kind: "ours", receipt };
       }
-      const landed = await findByNonce(tx, fromBlock, true);
-      if (landed !== undefined) return landed;
+      const landed = await findByNonce(tx, fromBlock);
+      if (typeof landed === "object") return landed;
+      if (landed === "unseen") unseenSince ??= Date.now();
+      if (unseenSince !== undefined && Date.now() - unseenSince > UNSEEN_TIMEOUT_MS) {
+        throw new Error(
+          `nonce ${tx.nonce} of ${tx.from} is used, but by no transaction since block ${fromBlock}; ` +
+            `another sender shares the relayer account? Run the feeder again: it relays only what is missing`,
+        );
+      }
       if (Date.now() > deadline) {
         throw new Error(
           `batch with nonce ${tx.nonce}${hash ? ` (${hash})` : ""} not mined after ${receiptTimeoutMs / 1000} s`,
@@ -462,16 +474,16 @@ export async function feedReadings(
   }
 
   /**
-   * If the relayer's nonce `tx.nonce` is used on chain, the receipt of the transaction that used it (found
-   * among the blocks since `fromBlock`), marked ours when it carries our data.
+   * Whether the relayer's nonce `tx.nonce` is used on chain and, if so, the receipt of the transaction that
+   * used it (found among the blocks since `fromBlock`), marked ours when it carries our data; "unseen" when
+   * the nonce is used but that transaction is not visible (yet).
    */
   async function findByNonce(
     tx: { from: string; data: string; nonce: number },
     fromBlock: number,
-    keepWaiting: boolean,
-  ): Promise<Outcome | undefined> {
+  ): Promise<Outcome | "unused" | "unseen"> {
     const used = await retry("getTransactionCount", () => provider.getTransactionCount(tx.from, "latest"));
-    if (used <= tx.nonce) return undefined;
+    if (used <= tx.nonce) return "unused";
     const latest = await retry("getBlockNumber", () => provider.getBlockNumber());
     for (let number = latest; number >= fromBlock; number--) {
       const block = await retry(`getBlock(${number})`, () => provider.getBlock(number, true));
@@ -485,10 +497,6 @@ export async function feedReadings(
       if (receipt === null) continue;
       return { kind: found.data === tx.data ? "ours" : "foreign", receipt };
     }
-    if (keepWaiting) return undefined;
-    throw new Error(
-      `nonce ${tx.nonce} of ${tx.from} is used, but by no transaction since block ${fromBlock}; ` +
-        `another sender shares the relayer account — run the feeder again`,
-    );
+    return "unseen";
   }
 }
