@@ -188,7 +188,12 @@ export const PARTICIPANTS = 24;
 export const SLOTS = 4;
 
 /** The in-process world of the tests: the suite of `deploySuite` plus MeterReadings, 24 participants, 4 slots. */
-export async function feederWorld(): Promise<FeederWorld> {
+export function feederWorld(): Promise<FeederWorld> {
+  return inProcessWorld(PARTICIPANTS, SLOTS);
+}
+
+/** An in-process world of `count` participants and `slotCount` slots (the tests' and the bench's). */
+export async function inProcessWorld(count: number, slotCount: number): Promise<FeederWorld> {
   // Loaded here so that the node test, which uses the rest of this file, does not need an in-process suite.
   const hre = (await import("hardhat")).default;
   const { time } = await import("@nomicfoundation/hardhat-network-helpers");
@@ -208,7 +213,7 @@ export async function feederWorld(): Promise<FeederWorld> {
       meter,
     },
     (unix) => time.increaseTo(unix),
-    PARTICIPANTS,
-    SLOTS,
+    count,
+    slotCount,
   );
 }
