@@ -36,7 +36,9 @@ interface IMeterReadings {
     }
 
     /// @notice What is known of a participant-slot. `excluded`: an accepted reading the final block excluded
-    /// (then `status` is `Missing`); `positionWh`: `P = sold − bought` filled Wh (0 without orders);
+    /// (then `status` is `Missing`); `importWh`, `exportWh`: the values counted (for `Missing`, `maxImportWh`
+    /// and 0; an excluded reading's own values are in its acceptance event); `maxImportWh`: the import
+    /// capacity in the slot; `positionWh`: `P = sold − bought` filled Wh (0 without orders);
     /// `imbalanceWh`: `I` as counted in the totals.
     struct MeterRecord {
         Status status;
