@@ -6,3 +6,4 @@ import "./registry";
 import "./trust";
 import "./validators";
 import "./market";
+import "./meters";
