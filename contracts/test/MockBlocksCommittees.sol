@@ -115,4 +115,55 @@ contract MockBlocksCommittees is ICommittees {
         if (order.length == 0) return address(0);
         return order[(uint256(slot) + microgrid + round) % order.length];
     }
+
+    /// @inheritdoc ICommittees
+    /// @dev The double's orders are set shuffled: returns the order as it is.
+    function shuffle(uint64 epoch) external view returns (address[] memory order) {
+        return _orders[epoch];
+    }
+
+    /// @inheritdoc ICommittees
+    /// @dev The double has no selection parameters: refuses every value.
+    function setCommitteeSize(uint256 value) external pure {
+        revert InvalidParameter("committeeSize", value);
+    }
+
+    /// @inheritdoc ICommittees
+    /// @dev The double has no selection parameters: refuses every value.
+    function setMinCommittee(uint256 value) external pure {
+        revert InvalidParameter("minCommittee", value);
+    }
+
+    /// @inheritdoc ICommittees
+    function membersOf(uint64 epoch) external view returns (address[] memory members) {
+        return _orders[epoch];
+    }
+
+    /// @inheritdoc ICommittees
+    /// @dev An epoch with an order set counts as selected and shuffled.
+    function committeeInfo(uint64 epoch) external view returns (CommitteeInfo memory) {
+        uint256 k = _orders[epoch].length;
+        // Test orders are at most a few dozen members: k fits uint8.
+        return CommitteeInfo({selected: k != 0, shuffled: k != 0, memberCount: uint8(k), seedBlock: 0});
+    }
+
+    /// @inheritdoc ICommittees
+    function selectionSlot(uint64 epoch) external view returns (uint256) {
+        return epoch == 0 ? 0 : (uint256(epoch) - 1) * epochSlots + epochSlots / 2;
+    }
+
+    /// @inheritdoc ICommittees
+    function committeeSize() external pure returns (uint256) {
+        return 64;
+    }
+
+    /// @inheritdoc ICommittees
+    function minCommittee() external pure returns (uint256) {
+        return 4;
+    }
+
+    /// @inheritdoc ICommittees
+    function seedBlockDelay() external pure returns (uint256) {
+        return 0;
+    }
 }
