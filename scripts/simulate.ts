@@ -13,15 +13,7 @@
 import { CliError, HELP_TEXT, parseSimArgs, slotGrid } from "./sim/cli";
 import { PhaseProgress } from "./sim/progress";
 import { LEAD_SLOTS } from "./sim/driver";
-
-/** The simulation's arguments: the command line after the script, or `SIM_ARGS`. */
-export function simulationArgv(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
-  const fromEnv = (env.SIM_ARGS ?? "").trim();
-  const fromCli = argv.filter((a) => a !== "--");
-  if (fromEnv !== "" && fromCli.length > 0)
-    throw new CliError("flags given both on the command line and in SIM_ARGS: use one of them");
-  return fromEnv !== "" ? fromEnv.split(/\s+/) : fromCli;
-}
+import { simulationArgv } from "./sim/argv";
 
 async function main(): Promise<number> {
   let outcome;
