@@ -5,4 +5,5 @@ import "./coin";
 import "./registry";
 import "./trust";
 import "./validators";
+import "./consensus";
 import "./market";
