@@ -102,6 +102,7 @@ export async function resolveConfig(
     gateLead: positiveInteger(config.clock.gateLeadSec, "clock.gateLeadSec"),
     maxLeadSlots: positiveInteger(config.clock.maxLeadSlots, "clock.maxLeadSlots"),
     maxMicrogrids: positiveInteger(config.maxMicrogrids, "maxMicrogrids"),
+    epochSlots: positiveInteger(config.epochSlots, "epochSlots"),
     gridBuyPrice: pricePerKWh(config.tariff.gridBuyPricePerKWh, "tariff.gridBuyPricePerKWh"),
     gridSellPrice: pricePerKWh(config.tariff.gridSellPricePerKWh, "tariff.gridSellPricePerKWh"),
   };

@@ -220,11 +220,13 @@ contract TradeBlocks is AccessControl, ReentrancyGuardTransient, EIP712, ITradeB
     /// time is up first (scoring them); a round still running is cut short unscored.
     function finalizeByDefault(uint32 microgrid, uint64 slot) external nonReentrant {
         (BlockState storage state, address[] memory order, uint64 epoch) = _prepare(microgrid, slot);
+        // No committee: selected without enough eligible validators (a committee selected but not yet shuffled
+        // is not "none": its members act once the seed block has come).
+        ICommittees.CommitteeInfo memory info = COMMITTEES.committeeInfo(epoch);
         bool due =
             !(block.timestamp < state.deadlineAt) ||
-                order.length == 0 ||
-                order.length > MAX_COMMITTEE ||
-                !COMMITTEES.hasCommittee(epoch);
+                (info.selected && info.memberCount == 0) ||
+                order.length > MAX_COMMITTEE;
         if (!due) revert DefaultFinalityNotDue(microgrid, slot, state.deadlineAt);
         state.status = BlockStatus.FinalByDefault;
         emit BlockFinalizedByDefault(microgrid, slot, state.round);

@@ -7,6 +7,9 @@ import {ICommittees} from "../interfaces/ICommittees.sol";
 /// @notice Test double of the committees for TradeBlocks tests: the tests set each epoch's order directly;
 /// epochs are `epochSlots` slots long; the proposer formula is the one of `ICommittees.proposerOf`.
 contract MockBlocksCommittees is ICommittees {
+    /// @notice A call the double does not model.
+    error NotInMock();
+
     /// @notice Slots per epoch.
     uint64 public epochSlots = 10;
     /// @notice How many times `ensureCommittee` was called.
@@ -60,28 +63,18 @@ contract MockBlocksCommittees is ICommittees {
     }
 
     /// @inheritdoc ICommittees
-    function proposerOf(uint32 microgrid, uint64 slot, uint256 round) external view returns (address) {
-        address[] storage order = _orders[epochOf(slot)];
-        if (order.length == 0) return address(0);
-        return order[(uint256(slot) + microgrid + round) % order.length];
-    }
-
-    /// @inheritdoc ICommittees
-    /// @dev The double's orders are set shuffled: returns the order as it is.
     function shuffle(uint64 epoch) external view returns (address[] memory order) {
         return _orders[epoch];
     }
 
-    /// @inheritdoc ICommittees
-    /// @dev The double has no selection parameters: refuses every value.
-    function setCommitteeSize(uint256 value) external pure {
-        revert InvalidParameter("committeeSize", value);
+    /// @notice Not modelled: reverts.
+    function setCommitteeSize(uint256) external pure {
+        revert NotInMock();
     }
 
-    /// @inheritdoc ICommittees
-    /// @dev The double has no selection parameters: refuses every value.
-    function setMinCommittee(uint256 value) external pure {
-        revert InvalidParameter("minCommittee", value);
+    /// @notice Not modelled: reverts.
+    function setMinCommittee(uint256) external pure {
+        revert NotInMock();
     }
 
     /// @inheritdoc ICommittees
@@ -90,16 +83,15 @@ contract MockBlocksCommittees is ICommittees {
     }
 
     /// @inheritdoc ICommittees
-    /// @dev An epoch with an order set counts as selected and shuffled.
-    function committeeInfo(uint64 epoch) external view returns (CommitteeInfo memory) {
-        uint256 k = _orders[epoch].length;
-        // Test orders are at most a few dozen members: k fits uint8.
-        return CommitteeInfo({selected: k != 0, shuffled: k != 0, memberCount: uint8(k), seedBlock: 0});
+    /// @dev An epoch without an order, or marked unusable, reads as selected with no committee formed.
+    function committeeInfo(uint64 epoch) external view returns (CommitteeInfo memory info) {
+        uint256 k = unusable[epoch] ? 0 : _orders[epoch].length;
+        info = CommitteeInfo({selected: true, shuffled: k != 0, memberCount: uint8(k), seedBlock: 0});
     }
 
     /// @inheritdoc ICommittees
     function selectionSlot(uint64 epoch) external view returns (uint256) {
-        return epoch == 0 ? 0 : (uint256(epoch) - 1) * epochSlots + epochSlots / 2;
+        return uint256(epoch) * epochSlots;
     }
 
     /// @inheritdoc ICommittees
@@ -115,5 +107,12 @@ contract MockBlocksCommittees is ICommittees {
     /// @inheritdoc ICommittees
     function seedBlockDelay() external pure returns (uint256) {
         return 0;
+    }
+
+    /// @inheritdoc ICommittees
+    function proposerOf(uint32 microgrid, uint64 slot, uint256 round) external view returns (address) {
+        address[] storage order = _orders[epochOf(slot)];
+        if (order.length == 0) return address(0);
+        return order[(uint256(slot) + microgrid + round) % order.length];
     }
 }

@@ -32,6 +32,8 @@ export interface DeployConfig {
     maxLeadSlots: number;
   };
   maxMicrogrids: number;
+  /** Slots per consensus epoch (SPEC §6.2), fixed at deployment like the clock. */
+  epochSlots: number;
   /** The initial tariff, in TRC per kWh, valid from slot 0. */
   tariff: { gridBuyPricePerKWh: string; gridSellPricePerKWh: string };
 }
@@ -47,5 +49,6 @@ export const specDefaults: DeployConfig = {
   gridAccount: "deployer",
   clock: { genesis: "auto", slotLengthSec: 900, gateLeadSec: 900, maxLeadSlots: 96 },
   maxMicrogrids: 64,
+  epochSlots: 10,
   tariff: { gridBuyPricePerKWh: "0.30", gridSellPricePerKWh: "0.08" },
 };

@@ -20,6 +20,8 @@ export interface ResolvedDeployConfig {
   gridBuyPrice: bigint;
   /** TRC base units per kWh. */
   gridSellPrice: bigint;
+  /** Slots per consensus epoch (fixed at deployment). */
+  epochSlots: bigint;
 }
 
 /** The contracts of the suite, by the name the deployment records use. */
@@ -29,6 +31,10 @@ export const SUITE_CONTRACTS = [
   "TrustScoreOracle",
   "ValidatorRegistry",
   "EnergyMarket",
+  "MeterReadings",
+  "Settlement",
+  "Committees",
+  "TradeBlocks",
 ] as const;
 export type SuiteContractName = (typeof SUITE_CONTRACTS)[number];
 
@@ -50,8 +56,41 @@ export function governanceGrants(c: ResolvedDeployConfig): RoleGrant[] {
     { contract: "TrustScoreOracle", role: "PARAMS_ROLE", account: c.paramsAdmin },
     { contract: "ValidatorRegistry", role: "PARAMS_ROLE", account: c.paramsAdmin },
     { contract: "EnergyMarket", role: "PARAMS_ROLE", account: c.paramsAdmin },
+    { contract: "MeterReadings", role: "PARAMS_ROLE", account: c.paramsAdmin },
+    { contract: "MeterReadings", role: "REGISTRAR_ROLE", account: c.registrar },
+    { contract: "Committees", role: "PARAMS_ROLE", account: c.paramsAdmin },
+    { contract: "TradeBlocks", role: "PARAMS_ROLE", account: c.paramsAdmin },
   ];
 }
+
+/** One role a suite contract holds on another: `role` on `contract` to the contract `holder`. */
+export interface SuiteGrant {
+  contract: SuiteContractName;
+  role: RoleName;
+  holder: SuiteContractName;
+}
+
+/**
+ * The roles the suite's own contracts need on each other (SPEC §1: granted by the deploy step and by nothing
+ * else): who burns, mints, scores, flags debt, settles and finalizes.
+ */
+export const SUITE_GRANTS: readonly SuiteGrant[] = [
+  // The validator registry burns deposits and initialises and zeroes validator scores.
+  { contract: "TrustCoin", role: "BURNER_ROLE", holder: "ValidatorRegistry" },
+  { contract: "TrustScoreOracle", role: "VALIDATOR_SCORER_ROLE", holder: "ValidatorRegistry" },
+  // The market burns the unpaid part of fees, penalty excesses and dust out of the settlement pool.
+  { contract: "TrustCoin", role: "BURNER_ROLE", holder: "EnergyMarket" },
+  // Settlement moves the money of settled participant-slots, scores trades and flags debt.
+  { contract: "EnergyMarket", role: "SETTLEMENT_ROLE", holder: "Settlement" },
+  { contract: "TrustScoreOracle", role: "TRADE_SCORER_ROLE", holder: "Settlement" },
+  { contract: "Registry", role: "DEBT_ROLE", holder: "Settlement" },
+  // Trade blocks fix the meter data, pay block fees, score validators, mint rewards and eject equivocators.
+  { contract: "MeterReadings", role: "CONSENSUS_ROLE", holder: "TradeBlocks" },
+  { contract: "Settlement", role: "CONSENSUS_ROLE", holder: "TradeBlocks" },
+  { contract: "TrustScoreOracle", role: "VALIDATOR_SCORER_ROLE", holder: "TradeBlocks" },
+  { contract: "TrustCoin", role: "REWARD_MINTER_ROLE", holder: "TradeBlocks" },
+  { contract: "ValidatorRegistry", role: "CONSENSUS_ROLE", holder: "TradeBlocks" },
+];
 
 /**
  * The Ignition module of the whole suite, built from literal values so that re-running a deployment
@@ -75,12 +114,25 @@ export function buildGridTrustModule(c: ResolvedDeployConfig) {
     ]);
     const oracle = m.contract("TrustScoreOracle", [c.deployer, registry]);
     const validators = m.contract("ValidatorRegistry", [c.deployer, coin, registry, oracle]);
-    // The market links the order-book library (it would not fit 24 KiB with the library inlined). It needs
-    // no role on the other contracts yet: settlement (issue 5) will hold SETTLEMENT_ROLE on it.
+    // The market links the order-book library (it would not fit 24 KiB with the library inlined).
     const linkedOrderBook = m.library("LinkedOrderBook");
     const market = m.contract("EnergyMarket", [c.deployer, coin, registry, oracle], {
       libraries: { LinkedOrderBook: linkedOrderBook },
     });
+    const meter = m.contract("MeterReadings", [c.deployer, registry, market]);
+    const settlement = m.contract("Settlement", [c.deployer, coin, registry, market, meter, oracle]);
+    const committees = m.contract("Committees", [c.deployer, registry, validators, c.epochSlots]);
+    const blocks = m.contract("TradeBlocks", [
+      c.deployer,
+      coin,
+      registry,
+      market,
+      meter,
+      committees,
+      settlement,
+      oracle,
+      validators,
+    ]);
     // Keyed by the names of SUITE_CONTRACTS: the module's results are the recorded contracts.
     const byName = {
       TrustCoin: coin,
@@ -88,6 +140,10 @@ export function buildGridTrustModule(c: ResolvedDeployConfig) {
       TrustScoreOracle: oracle,
       ValidatorRegistry: validators,
       EnergyMarket: market,
+      MeterReadings: meter,
+      Settlement: settlement,
+      Committees: committees,
+      TradeBlocks: blocks,
     };
 
     const grants = governanceGrants(c).map((g) =>
@@ -95,21 +151,23 @@ export function buildGridTrustModule(c: ResolvedDeployConfig) {
         id: `${g.contract}_grant_${g.role}`,
       }),
     );
-    // Suite roles of the validator registry: it burns deposits and initialises and zeroes validator scores.
-    grants.push(
-      m.call(coin, "grantRole", [ROLE_IDS.BURNER_ROLE, validators], {
-        id: "TrustCoin_grant_BURNER_ROLE_to_ValidatorRegistry",
-      }),
-      m.call(oracle, "grantRole", [ROLE_IDS.VALIDATOR_SCORER_ROLE, validators], {
-        id: "TrustScoreOracle_grant_VALIDATOR_SCORER_ROLE_to_ValidatorRegistry",
-      }),
-    );
+    for (const g of SUITE_GRANTS) {
+      grants.push(
+        m.call(byName[g.contract], "grantRole", [ROLE_IDS[g.role], byName[g.holder]], {
+          id: `${g.contract}_grant_${g.role}_to_${g.holder}`,
+        }),
+      );
+    }
+    // The oracle takes platform feedback only for settled trades, as settlement records them.
+    const ledgerSet = m.call(oracle, "setTradeLedger", [settlement], {
+      id: "TrustScoreOracle_setTradeLedger",
+    });
 
     if (c.admin.toLowerCase() !== c.deployer.toLowerCase()) {
       for (const [name, contract] of Object.entries(byName)) {
         const handedOver = m.call(contract, "grantRole", [ROLE_IDS.DEFAULT_ADMIN_ROLE, c.admin], {
           id: `${name}_grant_admin`,
-          after: grants,
+          after: [...grants, ledgerSet],
         });
         m.call(contract, "renounceRole", [ROLE_IDS.DEFAULT_ADMIN_ROLE, c.deployer], {
           id: `${name}_renounce_deployer_admin`,

@@ -65,11 +65,22 @@ const PARAMETER_VIEWS: Record<string, string[]> = {
     "settleDeadline",
     "totalPrepaid",
     "totalEscrow",
+    "settlementPool",
+    "gridFloat",
   ],
+  MeterReadings: ["readingWindow", "maxExclusions"],
+  Settlement: ["gridDebt", "dust"],
+  Committees: ["epochSlots", "committeeSize", "minCommittee"],
+  TradeBlocks: ["proposalTimeout", "attestWindow", "finalityDeadline", "attesterPenalty", "maxExclusions"],
 };
 
 /** Views whose values are 18-decimal fixed point (TRC amounts, scores, fractions), shown as decimals. */
 const WAD_VIEWS = new Set([
+  "settlementPool",
+  "gridFloat",
+  "gridDebt",
+  "dust",
+  "attesterPenalty",
   "totalSupply",
   "totalIssued",
   "totalRedeemed",

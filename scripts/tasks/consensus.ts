@@ -405,10 +405,9 @@ task("validator:finalize-default", "Finalizes a microgrid-slot by default once i
     }
     const latest = await c.signer.provider!.getBlock("latest");
     const next = BigInt(latest!.timestamp) + 1n;
-    // The contract draws a selected committee whose seed block has come before it judges: that one counts.
+    // Before its deadline, default finality needs an epoch selected without a committee (too few eligible).
     const info = await c.committees.committeeInfo(await c.committees.epochOf(slot));
-    const hasCommittee =
-      info.memberCount > 0n && (info.shuffled || BigInt(latest!.number) + 1n >= info.seedBlock);
+    const hasCommittee = !(info.selected && info.memberCount === 0n);
     if (hasCommittee && next < deadlineAt)
       throw new Error(
         `default finality of (${microgrid}, ${slot}) is due at ${deadlineAt} (in ${deadlineAt - next + 1n} s)`,

@@ -7,3 +7,4 @@ import "./trust";
 import "./validators";
 import "./consensus";
 import "./market";
+import "./meters";

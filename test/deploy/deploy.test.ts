@@ -3,23 +3,21 @@ import hre, { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deploySuite, resolveConfig } from "../../deploy/suite";
 import { specDefaults, type DeployConfig } from "../../deploy/config/types";
-import { governanceGrants } from "../../deploy/modules/GridTrust";
+import { SUITE_GRANTS, governanceGrants, type SuiteContractName } from "../../deploy/modules/GridTrust";
 import { ROLE_IDS } from "../../deploy/roles";
 import { describeSuite } from "../../scripts/lib/suite-report";
 
-async function contractsOf(addresses: {
-  TrustCoin: string;
-  Registry: string;
-  TrustScoreOracle: string;
-  ValidatorRegistry: string;
-  EnergyMarket: string;
-}) {
+async function contractsOf(addresses: Record<SuiteContractName, string>) {
   return {
     TrustCoin: await ethers.getContractAt("TrustCoin", addresses.TrustCoin),
     Registry: await ethers.getContractAt("Registry", addresses.Registry),
     TrustScoreOracle: await ethers.getContractAt("TrustScoreOracle", addresses.TrustScoreOracle),
     ValidatorRegistry: await ethers.getContractAt("ValidatorRegistry", addresses.ValidatorRegistry),
     EnergyMarket: await ethers.getContractAt("EnergyMarket", addresses.EnergyMarket),
+    MeterReadings: await ethers.getContractAt("MeterReadings", addresses.MeterReadings),
+    Settlement: await ethers.getContractAt("Settlement", addresses.Settlement),
+    Committees: await ethers.getContractAt("Committees", addresses.Committees),
+    TradeBlocks: await ethers.getContractAt("TradeBlocks", addresses.TradeBlocks),
   };
 }
 
@@ -112,6 +110,27 @@ describe("deploySuite (in-process network)", function () {
       );
       expect(await contracts.Registry.hasRole(ROLE_IDS.DEBT_ROLE, validators)).to.equal(false);
     }
+  });
+
+  it("grants each suite contract exactly the roles of SUITE_GRANTS on the others", async function () {
+    const { contracts } = await loadFixture(defaultDeployment);
+    const names = Object.keys(contracts) as SuiteContractName[];
+    for (const target of names) {
+      for (const holder of names) {
+        const holderAddress = await contracts[holder].getAddress();
+        for (const role of Object.keys(ROLE_IDS) as (keyof typeof ROLE_IDS)[]) {
+          const expected = SUITE_GRANTS.some(
+            (g) => g.contract === target && g.holder === holder && g.role === role,
+          );
+          expect(await contracts[target].hasRole(ROLE_IDS[role], holderAddress)).to.equal(
+            expected,
+            `${target}.${role} held by ${holder}`,
+          );
+        }
+      }
+    }
+    expect(await contracts.TrustScoreOracle.tradeLedger()).to.equal(await contracts.Settlement.getAddress());
+    expect(await contracts.Committees.epochSlots()).to.equal(10n);
   });
 
   it("gives every governance role to the deployer when the configuration says so", async function () {
