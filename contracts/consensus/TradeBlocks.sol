@@ -527,16 +527,25 @@ contract TradeBlocks is AccessControl, ReentrancyGuardTransient, EIP712, ITradeB
         uint256 acceptMask = state.acceptMask;
 
         METER.finalizeMeterData(microgrid, slot, _exclusions[microgrid][slot][round]);
-        IEnergyMarket.SlotAggregates memory totals = MARKET.slotAggregates(microgrid, slot);
-        uint256 tv = _scoreProposer(proposer, order, acceptMask & ~(1 << proposerIndex), totals);
-        (uint256 feePayout, uint256 rewardMint) = ORACLE.blockRewardParts(
-            totals.feeScoreWad,
-            totals.buyerCost,
-            tv
-        );
-        uint256 paid = SETTLEMENT.payBlockFees(microgrid, slot, proposer, feePayout);
-        // The coin refuses a zero mint; ω_b ≥ 0.5 TRC makes rewardMint positive with the real oracle.
-        uint256 minted = rewardMint == 0 ? 0 : COIN.mintReward(proposer, rewardMint);
+        uint256 tv = 0;
+        uint256 paid = 0;
+        uint256 minted = 0;
+        if (VALIDATORS.validator(proposer).ejected) {
+            // A proposer ejected for equivocation after its proposal: the block's data stands (the committee
+            // accepted it), but the proposer is neither scored nor paid; the slot's fees are burned.
+            SETTLEMENT.payBlockFees(microgrid, slot, address(0), 0);
+        } else {
+            IEnergyMarket.SlotAggregates memory totals = MARKET.slotAggregates(microgrid, slot);
+            tv = _scoreProposer(proposer, order, acceptMask & ~(1 << proposerIndex), totals);
+            (uint256 feePayout, uint256 rewardMint) = ORACLE.blockRewardParts(
+                totals.feeScoreWad,
+                totals.buyerCost,
+                tv
+            );
+            paid = SETTLEMENT.payBlockFees(microgrid, slot, proposer, feePayout);
+            // The coin refuses a zero mint; ω_b ≥ 0.5 TRC makes rewardMint positive with the real oracle.
+            minted = rewardMint == 0 ? 0 : COIN.mintReward(proposer, rewardMint);
+        }
         emit BlockFinalized(microgrid, slot, round, proposer, tv, paid, minted);
 
         address[] memory changed = _penalise(order, acceptMask, state.attesterPenalty, proposer);

@@ -205,6 +205,9 @@ interface IEnergyMarket {
     /// the loops over a participant-slot's orders (`withdrawUnfilled`, `cancel`, `positionOf`) stay far below
     /// the block gas limit.
     function setMaxOrdersPerSlot(uint256 value) external;
+    /// @notice Sets `gridFloat`, the prepaid balance the grid account keeps above its reserves (SPEC §4;
+    /// TRC base units, below 2^128; default 0): it cannot withdraw below it.
+    function setGridFloat(uint256 value) external;
 
     // ---------------------------------------------------------------- prepaid balances
     /// @notice Moves `amount` TRC from the caller (allowance needed) into its prepaid balance.
@@ -279,11 +282,14 @@ interface IEnergyMarket {
     function settleDeadline() external view returns (uint64);
     /// @notice Orders (live or cancelled) one participant may place in one slot.
     function maxOrdersPerSlot() external view returns (uint256);
+    /// @notice The balance the grid account cannot withdraw (above its reserves).
+    function gridFloat() external view returns (uint256);
     /// @notice The prepaid balance of `account`.
     function balanceOf(address account) external view returns (uint256);
     /// @notice The sum of `account`'s reserves.
     function reservedOf(address account) external view returns (uint256);
-    /// @notice What `account` may withdraw now: its balance above its reserves.
+    /// @notice What `account` may withdraw now: its balance above its reserves (and, for the grid account,
+    /// above `gridFloat` too).
     function withdrawableOf(address account) external view returns (uint256);
     /// @notice Sum of all prepaid balances.
     function totalPrepaid() external view returns (uint256);

@@ -90,6 +90,7 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
         uint16 feeBps;
         uint16 penaltyBps;
         uint32 maxClearGas;
+        uint128 gridFloat;
     }
 
     /// @notice One book with the terms it took, the slot's tariff (fixed once the slot is within the order
@@ -164,7 +165,8 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
             minOrderWh: 10,
             settleGrace: 4,
             settleDeadline: 8,
-            maxOrdersPerSlot: 64
+            maxOrdersPerSlot: 64,
+            gridFloat: 0
         });
         _checkSettleWindow(4, 8, "settleGrace");
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -226,6 +228,13 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
         if (value == 0 || value > MAX_ORDERS_PER_SLOT) revert InvalidParameter("maxOrdersPerSlot", value);
         emit ParameterSet("maxOrdersPerSlot", _params.maxOrdersPerSlot, value);
         _params.maxOrdersPerSlot = uint16(value);
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function setGridFloat(uint256 value) external onlyRole(PARAMS_ROLE) {
+        if (value > type(uint128).max) revert InvalidParameter("gridFloat", value);
+        emit ParameterSet("gridFloat", _params.gridFloat, value);
+        _params.gridFloat = uint128(value);
     }
 
     // ================================================================ prepaid balances
@@ -458,6 +467,11 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
     /// @inheritdoc IEnergyMarket
     function settleDeadline() external view returns (uint64) {
         return _params.settleDeadline;
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function gridFloat() external view returns (uint256) {
+        return _params.gridFloat;
     }
 
     /// @inheritdoc IEnergyMarket
@@ -858,11 +872,12 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
             Math.mulDiv(value, terms.feeBps, WH_PER_KWH * BPS, Math.Rounding.Ceil);
     }
 
-    /// @notice Prepaid balance above the reserves.
+    /// @notice Prepaid balance above the reserves and, for the grid account, above `gridFloat` too.
     function _withdrawable(address account) private view returns (uint256) {
         uint256 balance = _balances[account];
-        uint256 reserved = _reserved[account];
-        return balance > reserved ? balance - reserved : 0;
+        uint256 locked = _reserved[account];
+        if (account == REGISTRY.gridAccount()) locked += _params.gridFloat;
+        return balance > locked ? balance - locked : 0;
     }
 
     /// @notice Reverts if `account` is frozen.

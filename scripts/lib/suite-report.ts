@@ -66,6 +66,7 @@ const PARAMETER_VIEWS: Record<string, string[]> = {
     "totalPrepaid",
     "totalEscrow",
     "settlementPool",
+    "gridFloat",
   ],
   MeterReadings: ["readingWindow", "maxExclusions"],
   Settlement: ["gridDebt", "dust"],
@@ -76,6 +77,7 @@ const PARAMETER_VIEWS: Record<string, string[]> = {
 /** Views whose values are 18-decimal fixed point (TRC amounts, scores, fractions), shown as decimals. */
 const WAD_VIEWS = new Set([
   "settlementPool",
+  "gridFloat",
   "gridDebt",
   "dust",
   "attesterPenalty",

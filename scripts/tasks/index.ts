@@ -5,5 +5,6 @@ import "./coin";
 import "./registry";
 import "./trust";
 import "./validators";
+import "./consensus";
 import "./market";
 import "./meters";

@@ -146,6 +146,36 @@ task("validator:leave", "Leaves the validator set (the burned weight is not retu
     console.log(`${account} left at ${(await validators.validator(account)).leftAt}`);
   });
 
+task("validator:sync-rank", "Re-positions a validator at its current score, with hints (anyone may)")
+  .addParam("validator", "Validator address")
+  .addOptionalParam("from", "Sending account (default: the first signer)")
+  .addOptionalParam("at", "ValidatorRegistry address (default: the recorded deployment)")
+  .setAction(async (args: { validator: string; from?: string; at?: string }, hre) => {
+    const { parseAddressArg, printTransaction } = await import("../lib/cli");
+    const account = parseAddressArg("validator", args.validator);
+    const { validators, oracle } = await contractsOf(hre, args.at);
+    const sender =
+      args.from === undefined
+        ? validators
+        : (validators.connect(await hre.ethers.getSigner(parseAddressArg("from", args.from))) as Contract);
+    if (!(await validators.isRanked(account)))
+      throw new Error(`${account} is not ranked: it never joined, left or was ejected`);
+    const score = (await oracle.validatorScore(account)) as bigint;
+    const rankScore = (await validators.rankScore(account)) as bigint;
+    const format = (wad: bigint) => hre.ethers.formatUnits(wad, 18);
+    if (score === rankScore) {
+      console.log(`${account} is ranked at its current score ${format(score)} already: nothing to send`);
+      return { synced: false, rankScore };
+    }
+    const weight = (await validators.validator(account)).weight as bigint;
+    const [prevHint, nextHint] = await insertHints(validators, account, weight, score);
+    await printTransaction("syncRankScore", await sender.syncRankScore(account, prevHint, nextHint));
+    console.log(
+      `${account}: rank score ${format(rankScore)} -> ${format(score)}, between ${prevHint} and ${nextHint}`,
+    );
+    return { synced: true, rankScore: score };
+  });
+
 /** One line of validator:list. */
 export interface RankedValidator {
   rank: number;

@@ -148,6 +148,14 @@ interface SlotReadings {
 const Status = { Unopened: 0n, Open: 1n, Final: 2n, FinalByDefault: 3n } as const;
 /** TradeBlocks tracks votes in 64-bit masks. */
 const MAX_COMMITTEE = 64;
+/**
+ * Gas added to the estimate of a proposal or attestation, which may turn into the one that reaches finality
+ * (Algorithms 3 and 4, a penalty per silent member) when other votes land first: a base plus a share per member.
+ */
+const FINALITY_GAS_BASE = 400_000n;
+const FINALITY_GAS_PER_MEMBER = 40_000n;
+/** Gas added per member to the estimate of a call that may shuffle: the draw of its block decides the writes. */
+const SHUFFLE_GAS_PER_MEMBER = 25_000n;
 
 /** The name and arguments of a custom error a transaction reverted with, or the error's message. */
 export function revertReason(error: unknown): string {
@@ -290,15 +298,26 @@ export class ValidatorAgent {
       let info = await this.c.committees.committeeInfo(epoch);
       if (!info.selected) {
         const call = epoch === nextEpoch ? "selectNextCommittee" : "ensureCommittee";
-        const sent = await this.send(actions, `${call}(${epoch})`, () =>
-          epoch === nextEpoch
-            ? this.c.committees.selectNextCommittee()
-            : this.c.committees.ensureCommittee(epoch),
-        );
+        // Selection may shuffle the current epoch too: room for a shuffle of the largest committee.
+        const headroom = SHUFFLE_GAS_PER_MEMBER * BigInt(MAX_COMMITTEE);
+        const sent = await this.send(actions, `${call}(${epoch})`, async () => {
+          if (epoch === nextEpoch) {
+            const gas = await this.c.committees.selectNextCommittee.estimateGas();
+            return this.c.committees.selectNextCommittee({ gasLimit: gas + headroom });
+          }
+          const gas = await this.c.committees.ensureCommittee.estimateGas(epoch);
+          return this.c.committees.ensureCommittee(epoch, { gasLimit: gas + headroom });
+        });
         if (sent) actions.committees.push({ epoch, call });
         info = await this.c.committees.committeeInfo(epoch);
       } else if (info.memberCount > 0n && !info.shuffled && BigInt(blockNumber) + 1n >= info.seedBlock) {
-        if (await this.send(actions, `shuffle(${epoch})`, () => this.c.committees.shuffle(epoch)))
+        // The draw decides how many entries move: room for every member's entry to be rewritten.
+        const headroom = SHUFFLE_GAS_PER_MEMBER * info.memberCount;
+        const shuffle = async () => {
+          const gas = await this.c.committees.shuffle.estimateGas(epoch);
+          return this.c.committees.shuffle(epoch, { gasLimit: gas + headroom });
+        };
+        if (await this.send(actions, `shuffle(${epoch})`, shuffle))
           actions.committees.push({ epoch, call: "shuffle" });
         info = await this.c.committees.committeeInfo(epoch);
       }
@@ -322,6 +341,12 @@ export class ValidatorAgent {
     if (state.status === Status.Unopened && openedAt === 0n) return; // not proposable yet
     const epoch = slot / this.clock!.epochSlots;
     if (!open || this.epochsWithout.has(epoch)) {
+      // `open` is also false once final: another agent may have finalized it since the state was read.
+      const status = (await this.c.blocks.blockState(microgrid, slot)).status;
+      if (status === Status.Final || status === Status.FinalByDefault) {
+        this.finals.add(key);
+        return;
+      }
       if (
         await this.send(actions, `finalizeByDefault(${microgrid}, ${slot})`, () =>
           this.c.blocks.finalizeByDefault(microgrid, slot),
@@ -418,13 +443,22 @@ export class ValidatorAgent {
       actions.evidencePublished.push(ref);
     }
     this.proposedRounds.add(`${ref.microgrid}:${ref.slot}:${ref.round}`);
+    const headroom = this.finalityHeadroom(ref.slot);
     if (
-      await this.send(actions, label, () =>
-        this.c.blocks.propose(ref.microgrid, ref.slot, ref.round, body, signature),
-      )
+      await this.send(actions, label, async () => {
+        const args = [ref.microgrid, ref.slot, ref.round, body, signature] as const;
+        const gas = await this.c.blocks.propose.estimateGas(...args);
+        return this.c.blocks.propose(...args, { gasLimit: gas + headroom });
+      })
     ) {
       actions.proposed.push({ ...ref, exclusions });
     }
+  }
+
+  /** The gas a vote of `slot`'s committee may need beyond its estimate, should it reach finality. */
+  private finalityHeadroom(slot: bigint): bigint {
+    const k = BigInt(this.orders.get(slot / this.clock!.epochSlots)?.length ?? MAX_COMMITTEE);
+    return FINALITY_GAS_BASE + FINALITY_GAS_PER_MEMBER * k;
   }
 
   /** A second, different exclusion list for an equivocating proposal. */
@@ -440,8 +474,13 @@ export class ValidatorAgent {
     ]);
     const accept = sameExclusions(mine, proposed);
     const label = `attest(${ref.microgrid}, ${ref.slot}, round ${ref.round}, ${accept ? "accept" : "reject"})`;
+    const headroom = this.finalityHeadroom(ref.slot);
     if (
-      await this.send(actions, label, () => this.c.blocks.attest(ref.microgrid, ref.slot, ref.round, accept))
+      await this.send(actions, label, async () => {
+        const args = [ref.microgrid, ref.slot, ref.round, accept] as const;
+        const gas = await this.c.blocks.attest.estimateGas(...args);
+        return this.c.blocks.attest(...args, { gasLimit: gas + headroom });
+      })
     ) {
       actions.attested.push({ ...ref, accept });
     }

@@ -839,6 +839,27 @@ describe("TradeBlocks", function () {
       ).to.be.revertedWithCustomError(f.blocks, "AlreadyEjected");
     });
 
+    it("neither scores nor pays a proposer ejected after its proposal when the block still becomes final", async function () {
+      const f = await loadFixture(proposedFixture);
+      const [proposer] = proposerOf(f, 0);
+      const sigA = await signProposal(f, proposer, 0, body());
+      const sigB = await signProposal(f, proposer, 0, body([f.p1.address]));
+      await f.blocks.submitEquivocation(MICROGRID, f.slot, 0, body(), sigA, body([f.p1.address]), sigB);
+      const minted = await f.coin.totalRewardsMinted();
+      const balance = await f.coin.balanceOf(proposer.address);
+      let final;
+      for (const member of attestersOf(f, 0).slice(0, acceptsToFinalize(f.order.length) - 1)) {
+        final = f.blocks.connect(member).attest(MICROGRID, f.slot, 0, true);
+        await final;
+      }
+      await expect(final)
+        .to.emit(f.blocks, "BlockFinalized")
+        .withArgs(MICROGRID, f.slot, 0, proposer.address, 0n, 0n, 0n);
+      expect(await f.coin.totalRewardsMinted()).to.equal(minted);
+      expect(await f.coin.balanceOf(proposer.address)).to.equal(balance);
+      expect(await f.oracle.validatorScore(proposer.address)).to.equal(0n);
+    });
+
     it("never catches honest proposers of different rounds", async function () {
       const f = await loadFixture(deployBlocksFixture);
       const [p0] = proposerOf(f, 0);

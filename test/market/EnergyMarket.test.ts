@@ -133,6 +133,7 @@ describe("EnergyMarket", function () {
       ["SettleGrace", 10n, [256n - 96n - SETTLE_DEADLINE]],
       ["SettleDeadline", 12n, [256n - 96n - SETTLE_GRACE]],
       ["MaxOrdersPerSlot", 512n, [0n, 513n]],
+      ["GridFloat", 50n * TRC, [2n ** 128n]],
     ];
     for (const [name, good, bads] of cases) {
       const getter = name.charAt(0).toLowerCase() + name.slice(1);
@@ -199,6 +200,11 @@ describe("EnergyMarket", function () {
       name: "setMaxOrdersPerSlot",
       role: "PARAMS_ROLE",
       call: (f, s) => f.market.connect(s).setMaxOrdersPerSlot(1n),
+    },
+    {
+      name: "setGridFloat",
+      role: "PARAMS_ROLE",
+      call: (f, s) => f.market.connect(s).setGridFloat(1n),
     },
     {
       name: "settleAccount",
@@ -287,6 +293,20 @@ describe("EnergyMarket", function () {
         .to.emit(market, "Withdrawn")
         .withArgs(p1.address, TRC, DEPOSIT - TRC);
       await expect(market.connect(p1).withdraw(TRC)).to.changeTokenBalances(coin, [p1, market], [TRC, -TRC]);
+    });
+
+    it("keeps the grid account's gridFloat: it withdraws only above it, and others are not affected", async function () {
+      const { market, coin, issuer, paramsSetter, grid, p1 } = await loadFixture(deployMarketFixture);
+      await coin.connect(issuer).issue(grid.address, 100n * TRC, ethers.id("grid-float"));
+      await coin.connect(grid).approve(await market.getAddress(), 100n * TRC);
+      await market.connect(grid).deposit(100n * TRC);
+      await market.connect(paramsSetter).setGridFloat(60n * TRC);
+      expect(await market.withdrawableOf(grid.address)).to.equal(40n * TRC);
+      await expect(market.connect(grid).withdraw(40n * TRC + 1n))
+        .to.be.revertedWithCustomError(market, "InsufficientFreeBalance")
+        .withArgs(40n * TRC + 1n, 40n * TRC);
+      await expect(market.connect(grid).withdraw(40n * TRC)).to.emit(market, "Withdrawn");
+      expect(await market.withdrawableOf(p1.address)).to.equal(DEPOSIT);
     });
 
     it("refuses a withdrawal of reserved funds, naming the request and what is free", async function () {

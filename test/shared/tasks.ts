@@ -3,7 +3,7 @@ import hre from "hardhat";
 /** Runs a Hardhat task in-process with console.log captured; returns its result and the printed text. */
 export async function runTaskQuietly(
   taskName: string,
-  args: Record<string, string | undefined>,
+  args: Record<string, string | boolean | undefined>,
 ): Promise<{ result: unknown; printed: string }> {
   const lines: string[] = [];
   const original = console.log;
