@@ -81,7 +81,7 @@ function main(): void {
   const report = [
     "# Gas report",
     "",
-    "Regenerate with `npm run gas` (solc 0.8.28, optimizer 200 runs, EVM cancun, in-process Hardhat network).",
+    "Regenerate with `npm run gas` (solc 0.8.28, optimizer 200 runs (EnergyMarket 100, to stay under 24 KiB), EVM cancun, in-process Hardhat network).",
     "Benchmarks state what they measure; the method table includes the 21 000 intrinsic gas and calldata.",
     "",
     "## Contract sizes",
