@@ -85,6 +85,23 @@ export async function signProposal(
   return signer.signTypedData(domain, PROPOSAL_TYPES, proposalValue(ref, body));
 }
 
+/** `signer`'s EIP-712 signature of its vote `accept` on the proposal with struct hash `proposalHash` of `ref`. */
+export async function signAttestation(
+  signer: Signer,
+  domain: BlocksDomain,
+  ref: RoundRef,
+  proposalHash: string,
+  accept: boolean,
+): Promise<string> {
+  return signer.signTypedData(domain, ATTESTATION_TYPES, {
+    microgrid: ref.microgrid,
+    slot: ref.slot,
+    round: ref.round,
+    proposalHash,
+    accept,
+  });
+}
+
 /** The EIP-712 struct hash of a proposal (TradeBlocks' `proposalHash`, what attestations sign). */
 export function proposalStructHash(ref: RoundRef, body: ProposalBody): string {
   return TypedDataEncoder.hashStruct("Proposal", PROPOSAL_TYPES, proposalValue(ref, body));

@@ -72,6 +72,22 @@ export interface BlockRow {
   scoreAfterWad: bigint;
 }
 
+/** How a slot's microgrid-slots reached finality, and the validators then (SPEC §6.2, §6.3). */
+export interface ConsensusRow {
+  slot: number;
+  /** Members of the committee of the slot's epoch (0: none, too few eligible at selection). */
+  committeeMembers: number;
+  /** Validators eligible (score ≥ minValidatorScore, not ejected) when the slot settled. */
+  eligibleValidators: number;
+  minCommittee: number;
+  /** Microgrid-slots final by their committee's block, and by default. */
+  finalByCommittee: number;
+  finalByDefault: number;
+  /** Mean validator score of the honest and of the dishonest validators when the slot settled, wad. */
+  meanHonestValidatorScoreWad: bigint | null;
+  meanDishonestValidatorScoreWad: bigint | null;
+}
+
 /** How many traders sit at TRP levels 1..4 after a slot settled. */
 export interface TrpLevelRow {
   slot: number;
@@ -107,6 +123,8 @@ export interface SimulationResult {
   trades: TradeRow[];
   blocks: BlockRow[];
   trpLevels: TrpLevelRow[];
+  /** Per slot, in settlement order (optional: runs before vote batching did not record it). */
+  consensus?: ConsensusRow[];
   gas: GasRow[];
   money: MoneyTotals;
 }
@@ -427,7 +445,69 @@ export function tables(result: SimulationResult): Record<string, string> {
       ["operation", "count", "totalGas", "meanGas"],
       result.gas.map((g) => [g.name, g.count, g.totalGas, Math.round(g.meanGas)]),
     ),
+    ...(result.consensus === undefined
+      ? {}
+      : {
+          "consensus.csv": toCsv(
+            [
+              "slot",
+              "committeeMembers",
+              "eligibleValidators",
+              "minCommittee",
+              "finalByCommittee",
+              "finalByDefault",
+              "meanHonestValidatorScore",
+              "meanDishonestValidatorScore",
+            ],
+            result.consensus.map((c) => [
+              c.slot,
+              c.committeeMembers,
+              c.eligibleValidators,
+              c.minCommittee,
+              c.finalByCommittee,
+              c.finalByDefault,
+              c.meanHonestValidatorScoreWad === null ? "" : dec(c.meanHonestValidatorScoreWad),
+              c.meanDishonestValidatorScoreWad === null ? "" : dec(c.meanDishonestValidatorScoreWad),
+            ]),
+          ),
+        }),
   };
+}
+
+/** The consensus paragraph of the report: finality by committee or default, and validator scores over the day. */
+function consensusMarkdown(rows: ConsensusRow[] | undefined): string {
+  if (rows === undefined || rows.length === 0) return "";
+  const sum = (f: (c: ConsensusRow) => number) => rows.reduce((a, c) => a + f(c), 0);
+  const byCommittee = sum((c) => c.finalByCommittee);
+  const byDefault = sum((c) => c.finalByDefault);
+  const eligibleSlots = rows.filter((c) => c.eligibleValidators >= c.minCommittee);
+  const defaultWhileEligible = eligibleSlots.filter((c) => c.finalByDefault > 0).map((c) => c.slot);
+  const withoutCommittee = rows.filter((c) => c.committeeMembers === 0).length;
+  const score = (wad: bigint | null) => (wad === null ? "n/a" : wadToNumber(wad).toFixed(2));
+  const step = Math.max(1, Math.floor(rows.length / 8));
+  const sampled = rows.filter((_, i) => i % step === 0 || i === rows.length - 1);
+  return `
+Trade blocks: ${byCommittee} microgrid-slots final by their committee, ${byDefault} by default; ${withoutCommittee}
+of ${rows.length} slots had no committee. ${eligibleSlots.length} slots settled with at least minCommittee eligible
+validators; ${
+    defaultWhileEligible.length === 0
+      ? "none of them had a microgrid-slot final by default"
+      : `of those, slots ${defaultWhileEligible.join(", ")} had microgrid-slots final by default`
+  }. Per slot in \`consensus.csv\`; a sample:
+
+${mdTable(
+  ["slot", "committee", "eligible", "final by committee", "by default", "mean score honest", "dishonest"],
+  sampled.map((c) => [
+    String(c.slot),
+    String(c.committeeMembers),
+    String(c.eligibleValidators),
+    String(c.finalByCommittee),
+    String(c.finalByDefault),
+    score(c.meanHonestValidatorScoreWad),
+    score(c.meanDishonestValidatorScoreWad),
+  ]),
+)}
+`;
 }
 
 /** summary.json: parameters, headline numbers, money totals (decimal strings) and gas. */
@@ -552,7 +632,7 @@ ${kWh(h.meteredExportWh)} exported.
 
 Mean final validator score (0–5): honest ${show(h.honestValidatorsMeanFinalScore)}, dishonest
 ${show(h.dishonestValidatorsMeanFinalScore)}.
-
+${consensusMarkdown(result.consensus)}
 ![Validator score after each block](validator-scores.svg)
 
 ## Gas per operation
@@ -567,7 +647,8 @@ ${mdTable(
 ## Files
 
 \`summary.json\` (machine-readable), \`slots.csv\` (per slot and microgrid), \`trades.csv\` (per scored trade),
-\`blocks.csv\` (per trade block), \`trp-levels.csv\`, \`gas.csv\`, and the charts above as SVG.
+\`blocks.csv\` (per trade block), \`trp-levels.csv\`, \`gas.csv\`, \`consensus.csv\` (per slot, when recorded), and
+the charts above as SVG.
 `;
 }
 

@@ -12,8 +12,10 @@
  * handles several slots at different phases:
  *
  *   orders for k + 2 (before gate(k + 2) = start(k + 1)) → clearing of k + 1 (its gate closed at start(k)) →
- *   readings of k − 1 (its window is slot k) → `accountMissing` for k − 2 (window closed) → validator agents →
- *   level 2 and settlement of every slot whose microgrid-slots are all final → platform feedback.
+ *   readings of k − 1 (its window is slot k) → validator agents (whose keeper duty accounts the silent meters
+ *   of k − 2, whose window closed, and who vote in batches through a shared VotePool) → the driver's own
+ *   `accountMissing` for k − 2 as a fallback for accounts the agents left, and the agents again if it sent
+ *   any → level 2 and settlement of every slot whose microgrid-slots are all final → platform feedback.
  *
  * Everything is sent one transaction at a time on the automining in-process network (fast enough: see the
  * README for the wall time of the default day). Deterministic for a seed: every random choice comes from
@@ -54,6 +56,7 @@ import { MeterKeyRing } from "../feeder/keys";
 import { feedReadings, readingSignerFor } from "../feeder/relay";
 import { agentContractsAt, ValidatorAgent, type AgentActions, type Behaviour } from "../validator/agent";
 import { EvidencePool } from "../validator/evidence";
+import { VotePool } from "../validator/votes";
 import { slotGrid, simulationParameters, type SimOptions } from "./cli";
 import {
   buildProfiles,
@@ -66,6 +69,7 @@ import { Rng } from "./rng";
 import {
   trpLevel,
   type BlockRow,
+  type ConsensusRow,
   type GasRow,
   type MoneyTotals,
   type SimulationResult,
@@ -304,6 +308,8 @@ export async function runSimulation(
   const traders: Trader[] = [];
   const validators: SimValidator[] = [];
   const evidencePool = new EvidencePool();
+  // The validators' gossip channel for signed votes, in-process shared memory (see scripts/validator/votes.ts).
+  const votePool = new VotePool();
   const agentContracts = await agentContractsAt(at.TradeBlocks, deployer);
   let fiatRefs = 0;
   const fiatRef = () =>
@@ -394,6 +400,8 @@ export async function runSimulation(
         contracts: agentContracts,
         behaviour,
         evidencePool,
+        votePool,
+        voteMode: "batch",
         logsFromBlock: deployBlock,
         microgrids: Array.from({ length: M }, (_, m) => BigInt(m + 1)),
         log: (line) => agentLine(line),
@@ -448,6 +456,8 @@ export async function runSimulation(
   const tradeRows: TradeRow[] = [];
   const blockRows: BlockRow[] = [];
   const trpRows: TrpLevelRow[] = [];
+  const consensusRows: ConsensusRow[] = [];
+  const minCommittee = await agentContracts.committees.minCommittee();
   let rejectedOrders = 0;
 
   const forecast = (x: number) => Math.max(0, x * (1 + rngForecast.normal(0, FORECAST_SIGMA)));
@@ -544,20 +554,32 @@ export async function runSimulation(
     }
   }
 
-  async function accountMissing(day: number): Promise<void> {
+  /**
+   * The fallback of the validators' keeper duty: accounts as missing every trader of day slot `day` with an
+   * order and no reading that has no meter record yet (the agents' keeper accounted the rest). Returns how many
+   * accounts it accounted.
+   */
+  async function accountMissingFallback(day: number): Promise<number> {
     const w = workOf(day);
+    let accounted = 0;
     for (let m = 1; m <= M; m++) {
-      const missing = traders
-        .filter((t) => t.microgrid === m && w.orders.has(t.index) && !w.readings.has(t.index))
-        .map((t) => t.address);
-      if (missing.length > 0)
+      const missing: string[] = [];
+      for (const t of traders) {
+        if (t.microgrid !== m || !w.orders.has(t.index) || w.readings.has(t.index)) continue;
+        if ((await meter.meterRecord(t.address, w.chainSlot)).status === 0n) missing.push(t.address);
+      }
+      if (missing.length > 0) {
         await send(
-          "accountMissing",
+          "accountMissing (driver fallback)",
           meter
             .connect(keeper)
             .accountMissing(m, w.chainSlot, missing, { gasLimit: GAS_LIMIT.accountMissing }),
         );
+        log(`day slot ${day}, microgrid ${m}: the driver accounted ${missing.length} missing accounts`);
+        accounted += missing.length;
+      }
     }
+    return accounted;
   }
 
   let scannedBlock = deployBlock;
@@ -585,10 +607,13 @@ export async function runSimulation(
         const actions: AgentActions = await v.agent.step();
         for (const f of actions.failed)
           log(`validator ${v.address} (${v.behaviour}): ${f.action} failed: ${f.reason}`);
-        for (const r of [...actions.proposed, ...actions.attested]) epochs.add(r.slot / epochSlots);
+        for (const r of [...actions.proposed, ...actions.attested, ...actions.batchesSubmitted])
+          epochs.add(r.slot / epochSlots);
         if (
           actions.proposed.length +
             actions.attested.length +
+            actions.batchesSubmitted.length +
+            actions.accountedMissing.length +
             actions.finalizedByDefault.length +
             actions.committees.length +
             actions.evidenceSubmitted.length >
@@ -701,6 +726,41 @@ export async function runSimulation(
     }
   }
 
+  /**
+   * How the day slot's microgrid-slots reached finality (by the committee or by default), the committee's size,
+   * the validators eligible when the slot settles, and the mean validator scores then.
+   */
+  async function recordConsensus(w: SlotWork): Promise<void> {
+    let finalByCommittee = 0;
+    let finalByDefault = 0;
+    for (let m = 1; m <= M; m++) {
+      const status = (await blocks.blockState(m, w.chainSlot)).status;
+      if (status === 2n) finalByCommittee++;
+      else if (status === 3n) finalByDefault++;
+    }
+    const epoch = await agentContracts.committees.epochOf(w.chainSlot);
+    const committee = await agentContracts.committees.committeeInfo(epoch);
+    let eligible = 0;
+    const sums = { honest: [0n, 0], dishonest: [0n, 0] } as Record<string, [bigint, number]>;
+    for (const v of validators) {
+      if (await validatorRegistry.isEligible(v.address)) eligible++;
+      const side = sums[v.behaviour === "honest" ? "honest" : "dishonest"];
+      side[0] += await oracle.validatorScore(v.address);
+      side[1]++;
+    }
+    const mean = ([sum, n]: [bigint, number]) => (n === 0 ? null : sum / BigInt(n));
+    consensusRows.push({
+      slot: w.day,
+      committeeMembers: Number(committee.memberCount),
+      eligibleValidators: eligible,
+      minCommittee: Number(minCommittee),
+      finalByCommittee,
+      finalByDefault,
+      meanHonestValidatorScoreWad: mean(sums.honest),
+      meanDishonestValidatorScoreWad: mean(sums.dishonest),
+    });
+  }
+
   async function settleSlot(w: SlotWork): Promise<void> {
     const s = w.chainSlot;
     if (!(await settlement.level2Of(s)).done)
@@ -733,6 +793,7 @@ export async function runSimulation(
         traded.push(t);
       }
     }
+    await recordConsensus(w);
     const levels: [number, number, number, number] = [0, 0, 0, 0];
     for (const t of traders) levels[trpLevel(scores.get(t.address)!, trpThresholdsWad) - 1]++;
     trpRows.push({ slot: w.day, levels });
@@ -770,6 +831,8 @@ export async function runSimulation(
   }
 
   // ------------------------------------------------------------------ the day
+  const day = (chainSlot: number) => chainSlot - LEAD_SLOTS;
+  const inDay = (d: number) => d >= 0 && d < N;
   const firstTick = LEAD_SLOTS - 2;
   const lastTick = LEAD_SLOTS + N - 1 + MAX_TAIL_SLOTS;
   for (let k = firstTick; k <= lastTick; k++) {
@@ -779,14 +842,16 @@ export async function runSimulation(
       if (j > 0 && !(await openBlocksUpTo(BigInt(k - 2)))) continue;
       await clockTo(start + offset);
       if (j === 0) {
-        const day = (chainSlot: number) => chainSlot - LEAD_SLOTS;
-        const inDay = (d: number) => d >= 0 && d < N;
         if (inDay(day(k + 2))) await timed("orders", () => placeOrders(day(k + 2)));
         if (inDay(day(k + 1))) await timed("clearing", () => clearSlot(day(k + 1)));
         if (inDay(day(k - 1))) await timed("readings", () => relayReadings(day(k - 1)));
-        if (inDay(day(k - 2))) await timed("readings", () => accountMissing(day(k - 2)));
       }
       await timed("consensus", () => stepAgents());
+      if (j === 0 && inDay(day(k - 2))) {
+        // The agents had their chance at keeper duty; whatever they left, the driver accounts, so no slot stalls.
+        if ((await timed("readings", () => accountMissingFallback(day(k - 2)))) > 0)
+          await timed("consensus", () => stepAgents());
+      }
       await settleReady();
     }
   }
@@ -879,6 +944,7 @@ export async function runSimulation(
     trades: tradeRows,
     blocks: blockRows,
     trpLevels: trpRows,
+    consensus: consensusRows,
     gas: gasRows,
     money: money.totals,
     checks: {

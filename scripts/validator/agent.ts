@@ -11,6 +11,21 @@
  * 3. submits equivocation evidence from the shared {@link EvidencePool};
  * 4. re-syncs its own rank (`syncRankScore` with hints) after a `ValidatorScoresChanged` event names it.
  *
+ * Votes (`voteMode`). In `"batch"` mode (the default) a member does not send `attest`: it signs its vote
+ * (EIP-712 `Attestation`) and publishes it to the shared {@link VotePool}; the first member of the committee
+ * (proposer or voter) that finds every other member it expects online (seen on the pool) voted — or finds the
+ * batch deadline passed (`batchDeadlineBps` of `attestWindow` after the proposal, in chain time) — submits the
+ * round's unrecorded votes in ONE `attestBatch`. TradeBlocks counts all of them before it judges, so members
+ * who voted in time are not penalised as silent because finality came one transaction earlier (SPEC §6.3).
+ * Agents stepped one after another make the submitter deterministic; a duplicate submission by a racing peer is
+ * harmless (the contract skips recorded votes with `AttestationSkipped`, or the round is over and it reverts).
+ * In `"tx"` mode every member sends its own `attest` as before.
+ *
+ * Keeper duty. Once a microgrid-slot's reading window has closed and its clearing is done, the round-0
+ * proposer of (m, s) (anyone, when the epoch has no committee) calls `meter.accountMissing(m, s, accounts)`,
+ * in chunks of `keeperChunk`, for the accounts that placed orders in (m, s) (the market's `OfferPlaced` and
+ * `BidPlaced` events) with live orders and no meter record — what makes the slot proposable.
+ *
  * Readings come from the meter's `ReadingAccepted` / `SubstituteAccepted` events, fetched once per
  * microgrid-slot (a proposable slot's reading window has closed, so its readings no longer change).
  * Committee orders are cached once drawn and finality once reached, so a pass over settled slots costs
@@ -24,12 +39,14 @@
 import type { ContractRunner, ContractTransactionResponse, Signer } from "ethers";
 import {
   ICommittees__factory,
+  IEnergyMarket__factory,
   IMeterReadings__factory,
   IRegistry__factory,
   ITrustScoreOracle__factory,
   IValidatorRegistry__factory,
   TradeBlocks__factory,
   type ICommittees,
+  type IEnergyMarket,
   type IMeterReadings,
   type IRegistry,
   type ITrustScoreOracle,
@@ -39,6 +56,7 @@ import {
 import {
   blocksDomain,
   sameExclusions,
+  signAttestation,
   signProposal,
   sortAddresses,
   type BlocksDomain,
@@ -48,9 +66,13 @@ import {
 } from "../lib/blocks";
 import { EvidencePool } from "./evidence";
 import { defaultPlausibility, type PlausibilityCheck, type SlotReading } from "./plausibility";
+import { VotePool, type PooledVote } from "./votes";
 
 /** How an agent behaves (see the module's notes). */
 export type Behaviour = "honest" | "withhold" | "equivocate" | "offline";
+
+/** How an agent casts its votes: one `attest` transaction each, or signed votes batched through a pool. */
+export type VoteMode = "tx" | "batch";
 
 /** The contracts an agent talks to. */
 export interface AgentContracts {
@@ -60,6 +82,8 @@ export interface AgentContracts {
   registry: IRegistry;
   validators: IValidatorRegistry;
   oracle: ITrustScoreOracle;
+  /** The market (order events and positions for keeper duty); default TradeBlocks' `MARKET()`. */
+  market?: IEnergyMarket;
 }
 
 /** The agent's contracts from the TradeBlocks address alone (the rest are its immutables), on `runner`. */
@@ -68,12 +92,13 @@ export async function agentContractsAt(
   runner: ContractRunner,
 ): Promise<AgentContracts> {
   const blocks = TradeBlocks__factory.connect(blocksAddress, runner);
-  const [committees, meter, registry, validators, oracle] = await Promise.all([
+  const [committees, meter, registry, validators, oracle, market] = await Promise.all([
     blocks.COMMITTEES(),
     blocks.METER(),
     blocks.REGISTRY(),
     blocks.VALIDATORS(),
     blocks.ORACLE(),
+    blocks.MARKET(),
   ]);
   return {
     blocks,
@@ -82,6 +107,7 @@ export async function agentContractsAt(
     registry: IRegistry__factory.connect(registry, runner),
     validators: IValidatorRegistry__factory.connect(validators, runner),
     oracle: ITrustScoreOracle__factory.connect(oracle, runner),
+    market: IEnergyMarket__factory.connect(market, runner),
   };
 }
 
@@ -96,6 +122,18 @@ export interface AgentOptions {
   behaviour?: Behaviour;
   /** Shared evidence of equivocation; default a pool of the agent's own. */
   evidencePool?: EvidencePool;
+  /** Default `"batch"`. */
+  voteMode?: VoteMode;
+  /**
+   * The signed votes of the committee (batch mode); the agents of one committee must share it. Default a pool
+   * of the agent's own: its votes then go out alone at the batch deadline.
+   */
+  votePool?: VotePool;
+  /** When a member submits the votes it holds without waiting for the rest: this share (in basis points) of
+   * `attestWindow` after the proposal (default 5 000, half the window). */
+  batchDeadlineBps?: number;
+  /** Accounts per `accountMissing` call of keeper duty (default 50). */
+  keeperChunk?: number;
   /** The microgrids to serve; default every microgrid registered (re-read when the count changes). */
   microgrids?: bigint[];
   /** How many slots before the current one a pass looks at (default 8). */
@@ -116,7 +154,12 @@ export interface SlotRef {
 export interface AgentActions {
   committees: { epoch: bigint; call: "selectNextCommittee" | "ensureCommittee" | "shuffle" }[];
   proposed: (RoundRef & { exclusions: string[] })[];
+  /** Votes cast: sent by `attest` (tx mode) or signed and published to the vote pool (batch mode). */
   attested: (RoundRef & { accept: boolean })[];
+  /** `attestBatch` calls sent, with the number of votes each carried. */
+  batchesSubmitted: (RoundRef & { votes: number })[];
+  /** Keeper duty: `accountMissing` calls sent. */
+  accountedMissing: (SlotRef & { accounts: string[] })[];
   finalizedByDefault: SlotRef[];
   evidencePublished: RoundRef[];
   evidenceSubmitted: (RoundRef & { proposer: string })[];
@@ -130,6 +173,8 @@ export function noActions(): AgentActions {
     committees: [],
     proposed: [],
     attested: [],
+    batchesSubmitted: [],
+    accountedMissing: [],
     finalizedByDefault: [],
     evidencePublished: [],
     evidenceSubmitted: [],
@@ -167,8 +212,13 @@ export function revertReason(error: unknown): string {
 export class ValidatorAgent {
   readonly behaviour: Behaviour;
   readonly evidencePool: EvidencePool;
+  readonly voteMode: VoteMode;
+  readonly votePool: VotePool;
+  private readonly batchDeadlineBps: bigint;
+  private readonly keeperChunk: number;
   private readonly signer: Signer;
   private readonly c: AgentContracts;
+  private market: IEnergyMarket | undefined;
   private readonly plausibility: PlausibilityCheck;
   private readonly lookbackSlots: bigint;
   private readonly logsFromBlock: number;
@@ -184,6 +234,7 @@ export class ValidatorAgent {
   private readonly finals = new Set<string>();
   private readonly readingsCache = new Map<string, Promise<SlotReadings>>();
   private readonly proposedRounds = new Set<string>();
+  private readonly windowCloses = new Map<bigint, bigint>();
   private scoresScannedTo = -1;
 
   constructor(options: AgentOptions) {
@@ -198,9 +249,23 @@ export class ValidatorAgent {
       validators: c.validators.connect(runner),
       oracle: c.oracle.connect(runner),
     };
+    this.market = c.market?.connect(runner);
     this.plausibility = options.plausibility ?? defaultPlausibility();
     this.behaviour = options.behaviour ?? "honest";
     this.evidencePool = options.evidencePool ?? new EvidencePool();
+    this.voteMode = options.voteMode ?? "batch";
+    this.votePool = options.votePool ?? new VotePool();
+    const bps = options.batchDeadlineBps ?? 5_000;
+    if (!Number.isInteger(bps) || bps < 0 || bps > 10_000)
+      throw new RangeError("batchDeadlineBps must be a whole number in [0, 10000]");
+    this.batchDeadlineBps = BigInt(bps);
+    this.keeperChunk = options.keeperChunk ?? 50;
+    if (!Number.isInteger(this.keeperChunk) || this.keeperChunk < 1)
+      throw new RangeError("keeperChunk must be a whole number of at least 1");
+    // Present on the vote pool from the start when the signer's address is known synchronously (a Wallet or a
+    // Hardhat signer), so that a round proposed before this agent's first step waits for its vote.
+    const known = (options.signer as { address?: unknown }).address;
+    if (this.behaviour !== "offline" && typeof known === "string") this.votePool.announce(known);
     this.fixedMicrogrids = options.microgrids;
     this.lookbackSlots = options.lookbackSlots ?? 8n;
     if (this.lookbackSlots < 1n) throw new RangeError("lookbackSlots must be at least 1");
@@ -219,6 +284,7 @@ export class ValidatorAgent {
     const actions = noActions();
     if (this.behaviour === "offline") return actions;
     await this.init();
+    this.votePool.announce(this.me);
     const clock = this.clock!;
     const latest = await this.signer.provider!.getBlock("latest");
     if (!latest) return actions;
@@ -230,7 +296,7 @@ export class ValidatorAgent {
     const microgrids = await this.microgridList();
     const first = current > this.lookbackSlots ? current - this.lookbackSlots : 0n;
     for (let slot = first; slot < current; ++slot) {
-      for (const microgrid of microgrids) await this.tendSlot(microgrid, slot, actions);
+      for (const microgrid of microgrids) await this.tendSlot(microgrid, slot, now, actions);
     }
     if (this.behaviour === "honest") await this.submitEvidence(actions);
     await this.syncOwnRank(actions);
@@ -250,6 +316,7 @@ export class ValidatorAgent {
     ]);
     this.clock = { genesis, slotLength, epochSlots };
     this.domain = domain;
+    this.market ??= IEnergyMarket__factory.connect(await this.c.blocks.MARKET(), this.signer);
   }
 
   private async microgridList(): Promise<bigint[]> {
@@ -328,23 +395,27 @@ export class ValidatorAgent {
 
   // ---------------------------------------------------------------- microgrid-slots
 
-  private async tendSlot(microgrid: bigint, slot: bigint, actions: AgentActions): Promise<void> {
+  private async tendSlot(microgrid: bigint, slot: bigint, now: bigint, actions: AgentActions): Promise<void> {
     const key = `${microgrid}:${slot}`;
     if (this.finals.has(key)) return;
     const state = await this.c.blocks.blockState(microgrid, slot);
     if (state.status === Status.Final || state.status === Status.FinalByDefault) {
-      this.finals.add(key);
-      this.readingsCache.delete(key);
+      this.markFinal(microgrid, slot);
       return;
     }
-    const [round, openedAt, open] = await this.c.blocks.currentRound(microgrid, slot);
-    if (state.status === Status.Unopened && openedAt === 0n) return; // not proposable yet
+    let [round, openedAt, open] = await this.c.blocks.currentRound(microgrid, slot);
+    if (state.status === Status.Unopened && openedAt === 0n) {
+      // Not proposable yet: keeper duty may be what it waits for.
+      if (!(await this.keeperDuty(microgrid, slot, now, actions))) return;
+      [round, openedAt, open] = await this.c.blocks.currentRound(microgrid, slot);
+      if (openedAt === 0n) return;
+    }
     const epoch = slot / this.clock!.epochSlots;
     if (!open || this.epochsWithout.has(epoch)) {
       // `open` is also false once final: another agent may have finalized it since the state was read.
       const status = (await this.c.blocks.blockState(microgrid, slot)).status;
       if (status === Status.Final || status === Status.FinalByDefault) {
-        this.finals.add(key);
+        this.markFinal(microgrid, slot);
         return;
       }
       if (
@@ -353,7 +424,7 @@ export class ValidatorAgent {
         )
       ) {
         actions.finalizedByDefault.push({ microgrid, slot });
-        this.finals.add(key);
+        this.markFinal(microgrid, slot);
       }
       return;
     }
@@ -369,8 +440,87 @@ export class ValidatorAgent {
       if (!proposed && !this.proposedRounds.has(`${key}:${round}`)) await this.propose(ref, actions);
     } else if (proposed) {
       const voted = ((state.acceptMask | state.rejectMask) >> BigInt(position)) & 1n;
-      if (voted === 0n) await this.attest(ref, actions);
+      if (this.voteMode === "tx") {
+        if (voted === 0n) await this.attest(ref, actions);
+        return;
+      }
+      if (voted === 0n && !this.votePool.hasVoted(ref, state.proposalHash, this.me))
+        await this.publishVote(ref, state.proposalHash, actions);
     }
+    if (proposed && this.voteMode === "batch") {
+      const round$ = { ...ref, proposalHash: state.proposalHash, proposedAt: state.proposedAt };
+      const masks = { acceptMask: state.acceptMask, rejectMask: state.rejectMask };
+      await this.relayVotes(round$, masks, order, proposerPosition, now, actions);
+    }
+  }
+
+  private markFinal(microgrid: bigint, slot: bigint): void {
+    const key = `${microgrid}:${slot}`;
+    this.finals.add(key);
+    this.readingsCache.delete(key);
+    this.votePool.forgetSlot(microgrid, slot);
+  }
+
+  // ---------------------------------------------------------------- keeper duty
+
+  /**
+   * Keeper duty for (`microgrid`, `slot`) once its reading window has closed and its clearing is done: if this
+   * agent is its keeper (round-0 proposer; anyone without a committee), accounts every account with live
+   * orders and no meter record as missing. Returns whether it sent anything.
+   */
+  private async keeperDuty(
+    microgrid: bigint,
+    slot: bigint,
+    now: bigint,
+    actions: AgentActions,
+  ): Promise<boolean> {
+    let closesAt = this.windowCloses.get(slot);
+    if (closesAt === undefined) {
+      closesAt = (await this.c.meter.readingWindowOf(slot))[1];
+      this.windowCloses.set(slot, closesAt);
+    }
+    if (now < closesAt) return false;
+    const epoch = slot / this.clock!.epochSlots;
+    const order = this.orders.get(epoch);
+    if (order) {
+      if (order.length === 0 || order.length > MAX_COMMITTEE) return false;
+      const keeper = order[Number((slot + microgrid) % BigInt(order.length))];
+      if (keeper.toLowerCase() !== this.me.toLowerCase()) return false;
+    } else if (!this.epochsWithout.has(epoch)) return false; // committee not drawn yet
+    const market = this.market!;
+    if (!(await market.isCleared(microgrid, slot))) return false;
+    const slotMeter = await this.c.meter.slotMeter(microgrid, slot);
+    if (slotMeter.proposableAt !== 0n || slotMeter.finalizedAt !== 0n) return false;
+    const missing = await this.missingAccounts(microgrid, slot);
+    let sent = false;
+    for (let i = 0; i < missing.length; i += this.keeperChunk) {
+      const accounts = missing.slice(i, i + this.keeperChunk);
+      const label = `accountMissing(${microgrid}, ${slot}, ${accounts.length} accounts)`;
+      if (await this.send(actions, label, () => this.c.meter.accountMissing(microgrid, slot, accounts))) {
+        actions.accountedMissing.push({ microgrid, slot, accounts });
+        sent = true;
+      }
+    }
+    return sent;
+  }
+
+  /** Accounts that placed orders in (`microgrid`, `slot`), still have live orders and have no meter record. */
+  private async missingAccounts(microgrid: bigint, slot: bigint): Promise<string[]> {
+    const market = this.market!;
+    const [offers, bids] = await Promise.all([
+      market.queryFilter(market.filters.OfferPlaced(undefined, microgrid, slot), this.logsFromBlock),
+      market.queryFilter(market.filters.BidPlaced(undefined, microgrid, slot), this.logsFromBlock),
+    ]);
+    const accounts = [...new Set([...offers, ...bids].map((e) => e.args.account))];
+    const missing: string[] = [];
+    for (const account of accounts) {
+      const [record, position] = await Promise.all([
+        this.c.meter.meterRecord(account, slot),
+        market.positionOf(account, slot),
+      ]);
+      if (record.status === 0n && position.liveOrders > 0n) missing.push(account);
+    }
+    return missing;
   }
 
   /** The readings of (`microgrid`, `slot`) from the meter's events, once per microgrid-slot. */
@@ -483,6 +633,71 @@ export class ValidatorAgent {
       })
     ) {
       actions.attested.push({ ...ref, accept });
+    }
+  }
+
+  /** Batch mode: judges the round's proposal like {@link attest} and publishes the signed vote to the pool. */
+  private async publishVote(ref: RoundRef, proposalHash: string, actions: AgentActions): Promise<void> {
+    const [mine, proposed] = await Promise.all([
+      this.judge(ref.microgrid, ref.slot),
+      this.c.blocks.exclusionsOf(ref.microgrid, ref.slot, ref.round),
+    ]);
+    const accept = sameExclusions(mine, proposed);
+    const signature = await signAttestation(this.signer, this.domain!, ref, proposalHash, accept);
+    this.votePool.publish({ ...ref, proposalHash, attester: this.me, accept, signature });
+    this.log(
+      `vote(${ref.microgrid}, ${ref.slot}, round ${ref.round}, ${accept ? "accept" : "reject"}) published`,
+    );
+    actions.attested.push({ ...ref, accept });
+  }
+
+  /**
+   * Batch mode: submits the round's votes from the pool that the chain has not recorded, in one `attestBatch`,
+   * once every member other than the proposer that is present on the pool has voted, or once the batch deadline
+   * (`batchDeadlineBps` of `attestWindow` after the proposal) has passed.
+   */
+  private async relayVotes(
+    round: RoundRef & { proposalHash: string; proposedAt: bigint },
+    masks: { acceptMask: bigint; rejectMask: bigint },
+    order: string[],
+    proposerPosition: number,
+    now: bigint,
+    actions: AgentActions,
+  ): Promise<void> {
+    const recorded = masks.acceptMask | masks.rejectMask;
+    const positionOf = new Map(order.map((member, i) => [member.toLowerCase(), i]));
+    const pending = this.votePool.votesFor(round, round.proposalHash).filter((vote: PooledVote) => {
+      const position = positionOf.get(vote.attester.toLowerCase());
+      return (
+        position !== undefined &&
+        position !== proposerPosition &&
+        ((recorded >> BigInt(position)) & 1n) === 0n
+      );
+    });
+    if (pending.length === 0) return;
+    const complete = order.every(
+      (member, i) =>
+        i === proposerPosition ||
+        ((recorded >> BigInt(i)) & 1n) === 1n ||
+        this.votePool.hasVoted(round, round.proposalHash, member) ||
+        !this.votePool.isPresent(member),
+    );
+    if (!complete) {
+      const window = await this.c.blocks.attestWindow();
+      if (now < round.proposedAt + (window * this.batchDeadlineBps) / 10_000n) return;
+    }
+    const votes = pending.map(({ attester, accept, signature }) => ({ attester, accept, signature }));
+    const { microgrid, slot } = round;
+    const label = `attestBatch(${microgrid}, ${slot}, round ${round.round}, ${votes.length} votes)`;
+    const headroom = this.finalityHeadroom(slot);
+    if (
+      await this.send(actions, label, async () => {
+        const args = [microgrid, slot, round.round, votes] as const;
+        const gas = await this.c.blocks.attestBatch.estimateGas(...args);
+        return this.c.blocks.attestBatch(...args, { gasLimit: gas + headroom });
+      })
+    ) {
+      actions.batchesSubmitted.push({ microgrid, slot, round: round.round, votes: votes.length });
     }
   }
 

@@ -11,12 +11,15 @@
  * - `BEHAVIOUR` (default honest): honest, withhold, equivocate or offline (for experiments).
  * - `POSITION_TOLERANCE_WH` (default off): see `defaultPlausibility`.
  * - `UTC_OFFSET_SEC` (default 0): local time of the microgrids, for the night hint (21:00–05:00).
+ * - `VOTE_MODE` (default tx): `tx` sends one `attest` per vote; `batch` publishes signed votes to a vote pool
+ *   and relays them with `attestBatch`. This process has no gossip channel to other validators yet (the pool is
+ *   in-process), so in `batch` mode its votes go out alone at the batch deadline: `tx` is the default here.
  *
  * SIGINT or SIGTERM stops it after the pass under way; each pass that did something is logged.
  */
 import hre from "hardhat";
 import { Wallet, getAddress, isAddress, isHexString } from "ethers";
-import { ValidatorAgent, agentContractsAt, type AgentActions, type Behaviour } from "./agent";
+import { ValidatorAgent, agentContractsAt, type AgentActions, type Behaviour, type VoteMode } from "./agent";
 import { defaultPlausibility, nightByClock } from "./plausibility";
 
 /** The agent's settings, from the environment. */
@@ -28,9 +31,11 @@ export interface AgentEnv {
   behaviour: Behaviour;
   positionToleranceWh: bigint | undefined;
   utcOffsetSec: number;
+  voteMode: VoteMode;
 }
 
 const BEHAVIOURS: readonly Behaviour[] = ["honest", "withhold", "equivocate", "offline"];
+const VOTE_MODES: readonly VoteMode[] = ["tx", "batch"];
 
 function wholeNumber(
   env: NodeJS.ProcessEnv,
@@ -55,6 +60,9 @@ export function parseAgentEnv(env: NodeJS.ProcessEnv): AgentEnv {
   const behaviour = (env.BEHAVIOUR ?? "honest") as Behaviour;
   if (!BEHAVIOURS.includes(behaviour))
     throw new Error(`BEHAVIOUR: "${behaviour}" is not one of ${BEHAVIOURS.join(", ")}`);
+  const voteMode = (env.VOTE_MODE ?? "tx") as VoteMode;
+  if (!VOTE_MODES.includes(voteMode))
+    throw new Error(`VOTE_MODE: "${voteMode}" is not one of ${VOTE_MODES.join(", ")}`);
   const tradeBlocks = env.TRADE_BLOCKS === "" ? undefined : env.TRADE_BLOCKS;
   return {
     key,
@@ -67,6 +75,7 @@ export function parseAgentEnv(env: NodeJS.ProcessEnv): AgentEnv {
         ? undefined
         : wholeNumber(env, "POSITION_TOLERANCE_WH", "0", 0n, 2n ** 63n),
     utcOffsetSec: Number(wholeNumber(env, "UTC_OFFSET_SEC", "0", -50_400n, 50_400n)),
+    voteMode,
   };
 }
 
@@ -78,6 +87,10 @@ export function describeActions(actions: AgentActions): string | undefined {
     parts.push(`proposed (${p.microgrid}, ${p.slot}) round ${p.round}, ${p.exclusions.length} excluded`);
   for (const a of actions.attested)
     parts.push(`${a.accept ? "accepted" : "rejected"} (${a.microgrid}, ${a.slot}) round ${a.round}`);
+  for (const b of actions.batchesSubmitted)
+    parts.push(`relayed ${b.votes} votes on (${b.microgrid}, ${b.slot}) round ${b.round}`);
+  for (const k of actions.accountedMissing)
+    parts.push(`accounted ${k.accounts.length} missing in (${k.microgrid}, ${k.slot})`);
   for (const d of actions.finalizedByDefault) parts.push(`finalized (${d.microgrid}, ${d.slot}) by default`);
   for (const e of actions.evidencePublished) parts.push(`published equivocation (${e.microgrid}, ${e.slot})`);
   for (const e of actions.evidenceSubmitted) parts.push(`ejected ${e.proposer} (${e.microgrid}, ${e.slot})`);
@@ -115,6 +128,7 @@ async function main(): Promise<void> {
     plausibility,
     behaviour: env.behaviour,
     lookbackSlots: env.lookbackSlots,
+    voteMode: env.voteMode,
   });
   log(`validator ${signer.address} (${env.behaviour}) on ${hre.network.name}, TradeBlocks ${blocksAddress}`);
 

@@ -78,6 +78,17 @@ describe("runSimulation", function () {
     expect(result.blocks.some((b) => !b.honest && b.tvWad === 0n)).to.equal(true);
   });
 
+  it("finalizes every microgrid-slot by its committee while enough validators are eligible", function () {
+    const consensus = result.consensus!;
+    expect(consensus).to.have.length(OPTIONS.slots);
+    for (const c of consensus) {
+      expect(c.finalByCommittee + c.finalByDefault, `slot ${c.slot}`).to.equal(OPTIONS.microgrids);
+      if (c.eligibleValidators >= c.minCommittee) expect(c.finalByDefault, `slot ${c.slot}`).to.equal(0);
+    }
+    // The keeper duty of the agents accounted the silent meters: the driver's fallback had nothing left.
+    expect(result.gas.map((g) => g.name)).not.to.include("accountMissing (driver fallback)");
+  });
+
   it("keeps prices between the grid's sell and buy tariff", function () {
     for (const s of result.slots) {
       for (const p of [s.p1SellWadPerKWh, s.p1BuyWadPerKWh, s.p2SellWadPerKWh, s.p2BuyWadPerKWh]) {
@@ -88,7 +99,16 @@ describe("runSimulation", function () {
 
   it("measures gas for every step of the day", function () {
     const names = new Set(result.gas.map((g) => g.name));
-    for (const name of ["placeBid", "clear", "submitReadings", "propose", "attest", "runLevel2", "settle"])
+    for (const name of [
+      "placeBid",
+      "clear",
+      "submitReadings",
+      "propose",
+      "attestBatch",
+      "accountMissing",
+      "runLevel2",
+      "settle",
+    ])
       expect(names, name).to.include(name);
   });
 

@@ -53,7 +53,8 @@ describe("ValidatorAgent", function () {
       const f = await loadFixture(deployAgentSuite);
       const proposers = MICROGRIDS.map((m) => proposerAt(f.order, m, f.slot, 0n));
       const dissenter = f.order.find((v) => !proposers.includes(v))!;
-      const agents = agentsFor(f).map((agent, i) =>
+      const shared = agentsFor(f);
+      const agents = shared.map((agent, i) =>
         f.validators[i] === dissenter
           ? new ValidatorAgent({
               signer: dissenter,
@@ -66,6 +67,7 @@ describe("ValidatorAgent", function () {
                 oracle: f.oracle,
               },
               plausibility: defaultPlausibility(), // no night hint: finds p2's export plausible
+              votePool: shared[0].votePool,
             })
           : agent,
       );

@@ -20,9 +20,15 @@ import type {
   ValidatorRegistry,
 } from "../../typechain-types";
 import { readingDomain, signReading, type Reading } from "../../scripts/lib/readings";
-import { ValidatorAgent, type AgentActions, type Behaviour } from "../../scripts/validator/agent";
+import {
+  ValidatorAgent,
+  type AgentActions,
+  type Behaviour,
+  type VoteMode,
+} from "../../scripts/validator/agent";
 import { EvidencePool } from "../../scripts/validator/evidence";
 import { defaultPlausibility, type PlausibilityCheck } from "../../scripts/validator/plausibility";
+import { VotePool } from "../../scripts/validator/votes";
 import { BUY_TICK, SELL_TICK, clearAll, marketFactory } from "../market/marketFixtures";
 
 export const TRC = 10n ** 18n;
@@ -75,11 +81,26 @@ export function proposerAt<T>(order: T[], microgrid: bigint, slot: bigint, round
 
 /** Deploys and wires the suite, trades in slot `slot` of microgrids 1 and 2, accepts its readings. */
 export async function deployAgentSuite(): Promise<AgentSuite> {
+  return deploySuiteWith([]);
+}
+
+/**
+ * {@link deployAgentSuite} with c1's meter silent: (1, slot) is not proposable until a keeper accounts c1 as
+ * missing (c1 has a live bid and no reading).
+ */
+export async function deploySilentMeterSuite(): Promise<AgentSuite> {
+  return deploySuiteWith(["c1"]);
+}
+
+/** The suite with the readings of the participants named in `silent` (p1, p2, c1, p3, c2) never sent. */
+async function deploySuiteWith(silent: string[]): Promise<AgentSuite> {
   const signers = await ethers.getSigners();
   const [admin, issuer, registrar, relayer, stranger, p1, p2, c1, p3, c2] = signers;
   const validators = signers.slice(10, 15);
 
-  const now = BigInt(await time.latest());
+  // A minute of margin: the deployments below mine blocks one second apart once the chain's clock is ahead of
+  // the wall clock, and slot 2 of epoch 0 must still lie ahead of them when the clock moves there.
+  const now = BigInt(await time.latest()) + 60n;
   const genesis = now - (now % SLOT_LENGTH) - SLOT_LENGTH;
   const coin = await ethers.deployContract("TrustCoin", [admin.address]);
   const registry = await ethers.deployContract("Registry", [
@@ -180,13 +201,14 @@ export async function deployAgentSuite(): Promise<AgentSuite> {
   // The reading window of the slot: every participant read, p2 exporting at night near its limit.
   await time.increaseTo(await registry.slotEnd(slot));
   const domain = await readingDomain(meter);
+  const silentAddresses = new Set(silent.map((name) => layout.find(([n]) => n === name)![1].address));
   const readings: Reading[] = [
     { participant: p1.address, slot, importWh: 0n, exportWh: 800n },
     { participant: p2.address, slot, importWh: 0n, exportWh: NIGHT_EXPORT_WH },
     { participant: c1.address, slot, importWh: 800n, exportWh: 0n },
     { participant: p3.address, slot, importWh: 0n, exportWh: 600n },
     { participant: c2.address, slot, importWh: 600n, exportWh: 0n },
-  ];
+  ].filter((reading) => !silentAddresses.has(reading.participant));
   const signatures = await Promise.all(
     readings.map((x) => signReading(meters.get(x.participant)!, domain, x)),
   );
@@ -222,11 +244,15 @@ export async function deployAgentSuite(): Promise<AgentSuite> {
   };
 }
 
-/** One agent per validator of the suite, with the behaviours given by address (default honest). */
+/**
+ * One agent per validator of the suite, with the behaviours given by address (default honest), sharing one
+ * evidence pool and one vote pool (`votePool`, default a new one), voting in `voteMode` (default batch).
+ */
 export function agentsFor(
   f: AgentSuite,
   behaviours: Map<string, Behaviour> = new Map(),
   plausibility: PlausibilityCheck = defaultPlausibility({ isNight: f.isNight }),
+  { voteMode = "batch", votePool = new VotePool() }: { voteMode?: VoteMode; votePool?: VotePool } = {},
 ): ValidatorAgent[] {
   const evidencePool = new EvidencePool();
   const contracts = {
@@ -245,6 +271,8 @@ export function agentsFor(
         plausibility,
         behaviour: behaviours.get(signer.address) ?? "honest",
         evidencePool,
+        voteMode,
+        votePool,
       }),
   );
 }

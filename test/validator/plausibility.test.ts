@@ -198,6 +198,7 @@ describe("validator agent, off-chain parts", function () {
         behaviour: "honest",
         positionToleranceWh: undefined,
         utcOffsetSec: 0,
+        voteMode: "tx",
       });
       expect(
         parseAgentEnv({
@@ -208,6 +209,7 @@ describe("validator agent, off-chain parts", function () {
           BEHAVIOUR: "withhold",
           POSITION_TOLERANCE_WH: "500",
           UTC_OFFSET_SEC: "-3600",
+          VOTE_MODE: "batch",
         }),
       ).to.deep.include({
         pollMs: 250,
@@ -216,6 +218,7 @@ describe("validator agent, off-chain parts", function () {
         behaviour: "withhold",
         positionToleranceWh: 500n,
         utcOffsetSec: -3_600,
+        voteMode: "batch",
       });
     });
 
@@ -232,15 +235,21 @@ describe("validator agent, off-chain parts", function () {
       expect(() => parseAgentEnv({ VALIDATOR_KEY: key, BEHAVIOUR: "evil" })).to.throw(
         /BEHAVIOUR: "evil" is not one of/,
       );
+      expect(() => parseAgentEnv({ VALIDATOR_KEY: key, VOTE_MODE: "gossip" })).to.throw(
+        /VOTE_MODE: "gossip" is not one of/,
+      );
     });
 
     it("logs a pass that did something and stays quiet otherwise", function () {
       expect(describeActions(noActions())).to.equal(undefined);
       const actions = noActions();
       actions.attested.push({ microgrid: 1n, slot: 4n, round: 0n, accept: false });
+      actions.batchesSubmitted.push({ microgrid: 1n, slot: 4n, round: 0n, votes: 3 });
+      actions.accountedMissing.push({ microgrid: 2n, slot: 4n, accounts: [C] });
       actions.failed.push({ action: "propose", reason: "AlreadyProposed(0)" });
       expect(describeActions(actions)).to.equal(
-        "rejected (1, 4) round 0; FAILED propose: AlreadyProposed(0)",
+        "rejected (1, 4) round 0; relayed 3 votes on (1, 4) round 0; accounted 1 missing in (2, 4); " +
+          "FAILED propose: AlreadyProposed(0)",
       );
     });
   });
