@@ -132,7 +132,8 @@ export async function committeeFor(f: Suite, slot: bigint): Promise<string[]> {
   const epoch = await f.committees.epochOf(slot);
   await f.committees.ensureCommittee(epoch);
   await mine(3);
-  return [...(await f.committees.ensureCommittee.staticCall(epoch))];
+  await f.committees.ensureCommittee(epoch);
+  return [...(await f.committees.committeeOf(epoch))];
 }
 
 /** Passes the gate and drives clearing of the given microgrids to the end. */
