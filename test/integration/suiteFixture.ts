@@ -235,6 +235,11 @@ export async function finalizeWithCommittee(
  */
 export async function standardSlotToLevel2(f: Suite, slot: bigint): Promise<void> {
   await placeStandardBook(f, slot);
+  await standardBookToLevel2(f, slot);
+}
+
+/** {@link standardSlotToLevel2} once the standard book is placed. */
+export async function standardBookToLevel2(f: Suite, slot: bigint): Promise<void> {
   await passGateAndClear(f, slot);
   await toSlotEnd(f, slot);
   const s1Sold = (await f.market.positionOf(f.s1.address, slot)).filledWh;
