@@ -4,122 +4,10 @@
 // microgrids, per-participant settlement with its trust scoring, and platform feedback. After every phase
 // the money identities of SPEC §10 hold.
 import { expect } from "chai";
-import hre, { ethers } from "hardhat";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { Wallet, type TypedDataDomain } from "ethers";
 
-import { deploySuite } from "../../deploy/suite";
 import { readingDomain, signReading } from "../../scripts/lib/readings";
-
-const TRC = 10n ** 18n;
-const Kind = { Prosumer: 1, Consumer: 2 } as const;
-const PROPOSAL_TYPES = {
-  Proposal: [
-    { name: "microgrid", type: "uint32" },
-    { name: "slot", type: "uint64" },
-    { name: "round", type: "uint32" },
-    { name: "digest", type: "bytes32" },
-    { name: "count", type: "uint32" },
-    { name: "exclusions", type: "address[]" },
-  ],
-};
-
-async function deployedSuiteFixture() {
-  const { record } = await deploySuite(hre);
-  const at = record.contracts;
-  const coin = await ethers.getContractAt("TrustCoin", at.TrustCoin);
-  const registry = await ethers.getContractAt("Registry", at.Registry);
-  const oracle = await ethers.getContractAt("TrustScoreOracle", at.TrustScoreOracle);
-  const validators = await ethers.getContractAt("ValidatorRegistry", at.ValidatorRegistry);
-  const market = await ethers.getContractAt("EnergyMarket", at.EnergyMarket);
-  const meter = await ethers.getContractAt("MeterReadings", at.MeterReadings);
-  const settlement = await ethers.getContractAt("Settlement", at.Settlement);
-  const committees = await ethers.getContractAt("Committees", at.Committees);
-  const blocks = await ethers.getContractAt("TradeBlocks", at.TradeBlocks);
-
-  const signers = await ethers.getSigners();
-  const [dso] = signers;
-  // Microgrid 1: sellers s1 (honest) and s2 (under-delivers), buyers b1, b2. Microgrid 2: buyer b3 only.
-  const [s1, s2, b1, b2, b3] = signers.slice(1, 6);
-  const validatorSigners = signers.slice(6, 12);
-  const meters = new Map<string, Wallet>();
-  await registry.registerMicrogrid(1);
-  await registry.registerMicrogrid(2);
-  const traders: [HardhatEthersSigner, number, number][] = [
-    [s1, Kind.Prosumer, 1],
-    [s2, Kind.Prosumer, 1],
-    [b1, Kind.Consumer, 1],
-    [b2, Kind.Consumer, 1],
-    [b3, Kind.Consumer, 2],
-  ];
-  let ref = 0;
-  const fiatRef = () => ethers.id(`payment-${++ref}`);
-  for (const [signer, kind, microgrid] of traders) {
-    const meterKey = Wallet.createRandom();
-    meters.set(signer.address, meterKey as unknown as Wallet);
-    const exportWh = kind === Kind.Prosumer ? 5_000n : 0n;
-    await registry.registerParticipant(signer.address, kind, microgrid, meterKey.address, 5_000n, exportWh);
-    await coin.issue(signer.address, 100n * TRC, fiatRef());
-    await coin.connect(signer).approve(await market.getAddress(), ethers.MaxUint256);
-    await market.connect(signer).deposit(60n * TRC);
-  }
-  // The grid account (the DSO here) funds its float.
-  await coin.issue(dso.address, 1_000n * TRC, fiatRef());
-  await coin.approve(await market.getAddress(), ethers.MaxUint256);
-  await market.deposit(500n * TRC);
-  for (const [i, signer] of validatorSigners.entries()) {
-    await registry.registerParticipant(
-      signer.address,
-      Kind.Consumer,
-      1,
-      Wallet.createRandom().address,
-      1n,
-      0n,
-    );
-    const deposit = (2_000n + 500n * BigInt(i)) * TRC;
-    await coin.issue(signer.address, deposit, fiatRef());
-    await coin.connect(signer).approve(await validators.getAddress(), deposit);
-    const [prev, next] = await validators.findInsertPosition(deposit, 3n * TRC, signer.address);
-    await validators.connect(signer).join(deposit, prev, next);
-  }
-  return {
-    dso,
-    s1,
-    s2,
-    b1,
-    b2,
-    b3,
-    validatorSigners,
-    meters,
-    coin,
-    registry,
-    oracle,
-    validators,
-    market,
-    meter,
-    settlement,
-    committees,
-    blocks,
-  };
-}
-
-type Suite = Awaited<ReturnType<typeof deployedSuiteFixture>>;
-
-/** SPEC §3 and §10: supply identity, and the market holding exactly what it owes. */
-async function expectMoneyIdentities(f: Suite): Promise<void> {
-  const { coin, market } = f;
-  expect(await coin.totalSupply()).to.equal(
-    (await coin.totalIssued()) -
-      (await coin.totalRedeemed()) -
-      (await coin.totalBurned()) +
-      (await coin.totalRewardsMinted()),
-  );
-  expect(await coin.totalRewardsMinted()).to.be.lte(await coin.totalBurned());
-  expect(await coin.balanceOf(await market.getAddress())).to.equal(
-    (await market.totalPrepaid()) + (await market.totalEscrow()) + (await market.settlementPool()),
-  );
-}
+import { PROPOSAL_TYPES, deployedSuiteFixture, expectMoneyIdentities } from "./suiteFixture";
 
 describe("A microgrid-slot's life through the deployed suite (SPEC §9)", function () {
   it("trades, meters, attests, prices, settles and scores one slot with the money conserved", async function () {
@@ -174,7 +62,7 @@ describe("A microgrid-slot's life through the deployed suite (SPEC §9)", functi
 
     // Round 0 of each microgrid-slot: the scheduled proposer signs, the others attest until final.
     const tradeBlocksDomain = await blocks.eip712Domain();
-    const typedDomain: TypedDataDomain = {
+    const typedDomain = {
       name: tradeBlocksDomain.name,
       version: tradeBlocksDomain.version,
       chainId: tradeBlocksDomain.chainId,
