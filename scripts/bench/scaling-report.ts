@@ -81,6 +81,13 @@ export function benchMarkdown(report: BenchReport): string {
       "",
       `Per-user gas of the whole slot at ${runs[runs.length - 1].users} users is ${ratio.total.toFixed(3)}× that at ` +
         `${runs[0].users} (limit ${FLATNESS_LIMIT}×): ${report.flat ? "flat" : "NOT flat"}.`,
+      "",
+      "Reading the ratios: `orders`, `readings` and `settlement` are one transaction (or one batch entry) per " +
+        "user and stay flat. `blocks`, `level2` and `accountMissing` are per microgrid-slot or per slot (a " +
+        "trade block per microgrid, its attestations, one level-2 run, one `accountMissing` per microgrid), so " +
+        "their gas per user falls as 1/N. `clearing` has a fixed part per book (closing the book, the price " +
+        "levels walked) next to its per-order part, so it falls too; `orders` falls slightly as more orders " +
+        "share a price level that already exists. None grows with N.",
     );
   }
   lines.push(
