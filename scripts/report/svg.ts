@@ -15,6 +15,10 @@ export interface Axis {
   /** Fixed bounds; otherwise taken from the data and widened to round tick values. */
   min?: number;
   max?: number;
+  /** Logarithmic scale (base 10; line charts' x axis only): every value must be positive. */
+  log?: boolean;
+  /** Tick values to use instead of computed ones (line charts' x axis only). */
+  ticks?: number[];
 }
 
 export interface ChartFrame {
@@ -233,6 +237,23 @@ function legend(
   return [`<g class="legend">`, ...rows, `</g>`];
 }
 
+/** Domain and ticks of a logarithmic axis: the given ticks, or 1, 2, 5 × 10^k within the data's range. */
+function logDomain(values: number[], axis: Axis): { ticks: number[]; lo: number; hi: number } {
+  const finite = values.filter((v) => Number.isFinite(v) && v > 0);
+  const lo = axis.min ?? (finite.length ? Math.min(...finite) : 1);
+  const hi = axis.max ?? (finite.length ? Math.max(...finite) : 10);
+  let ticks = axis.ticks;
+  if (!ticks) {
+    ticks = [];
+    for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++)
+      for (const m of [1, 2, 5]) {
+        const t = Number((m * 10 ** k).toPrecision(12));
+        if (t >= lo && t <= hi) ticks.push(t);
+      }
+  }
+  return { ticks, lo: lo === hi ? lo / 2 : lo, hi: lo === hi ? hi * 2 : hi };
+}
+
 /** A line chart over numeric x; series with `step` are drawn as steps (value holds until the next x). */
 export function lineChart(spec: LineChartSpec): string {
   const colors = spec.series.map((s, i) => s.color ?? PALETTE[i % PALETTE.length]);
@@ -249,11 +270,17 @@ export function lineChart(spec: LineChartSpec): string {
     ...(s.step ? stepEnd(sorted[i]) : []),
   ]);
   const ys = spec.series.flatMap((s) => s.points.map((p) => p.y));
-  const xd = domainOf(xs, spec.x, false);
+  if (spec.x.log && xs.some((v) => Number.isFinite(v) && v <= 0))
+    throw new RangeError("a logarithmic x axis needs positive x values");
+  const xd = spec.x.log ? logDomain(xs, spec.x) : domainOf(xs, spec.x, false);
+  if (spec.x.ticks && !spec.x.log) xd.ticks = spec.x.ticks;
   const yd = domainOf(ys, spec.y, false);
-  const x = linear([xd.lo, xd.hi], [l.left, l.left + l.plotWidth]);
+  const xLinear = spec.x.log
+    ? linear([Math.log10(xd.lo), Math.log10(xd.hi)], [l.left, l.left + l.plotWidth])
+    : linear([xd.lo, xd.hi], [l.left, l.left + l.plotWidth]);
+  const x = spec.x.log ? (v: number) => xLinear(Math.log10(v)) : xLinear;
   const y = linear([yd.lo, yd.hi], [l.top + l.plotHeight, l.top]);
-  const xStep = xd.ticks.length > 1 ? xd.ticks[1] - xd.ticks[0] : 1;
+  const xStep = spec.x.log ? 1 : xd.ticks.length > 1 ? xd.ticks[1] - xd.ticks[0] : 1;
   const out = [...open(spec, l), ...yAxis(spec, l, yd.ticks, y), ...xAxisLine(spec, l)];
   for (const t of xd.ticks) {
     const px = fmt(x(t));

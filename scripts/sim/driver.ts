@@ -103,7 +103,7 @@ const TRC = 10n ** 18n;
  * Gas limits of the frequent transactions, well above what they use (see the report's gas table), so that
  * sending them skips a gas estimate (a second execution of each).
  */
-const GAS_LIMIT = {
+export const GAS_LIMIT = {
   order: 2_000_000n,
   clear: 16_000_000n,
   accountMissing: 10_000_000n,
@@ -179,7 +179,8 @@ interface SlotWork {
 
 const silentBar: PhaseBar = { tick() {}, finish() {} };
 
-function seededKey(seed: number, role: string, index: number): string {
+/** A private key derived from the seed, a role name and an index (every simulated address comes from one). */
+export function seededKey(seed: number, role: string, index: number): string {
   return keccak256(
     AbiCoder.defaultAbiCoder().encode(
       ["string", "uint256", "string", "uint256"],
