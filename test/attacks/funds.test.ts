@@ -95,10 +95,10 @@ describe("Attacks on reserved funds and settlement (deployed suite)", function (
     await expect(settlement.runLevel2(slot)).to.be.revertedWithCustomError(settlement, "Level2NotReady");
     // Only the suite's contracts move the pool, fix meter data and pay block fees.
     for (const call of [
-      market.connect(attacker).settleAccount(attacker.address, slot, 10n * TRC, 0n),
-      market.connect(attacker).disburse(attacker.address, 1n, 0n),
+      () => market.connect(attacker).settleAccount(attacker.address, slot, 10n * TRC, 0n),
+      () => market.connect(attacker).disburse(attacker.address, 1n, 0n),
     ]) {
-      await expect(call).to.be.revertedWithCustomError(market, "AccessControlUnauthorizedAccount");
+      await expect(call()).to.be.revertedWithCustomError(market, "AccessControlUnauthorizedAccount");
     }
     await expect(meter.connect(attacker).finalizeMeterData(1, slot, [])).to.be.revertedWithCustomError(
       meter,
