@@ -262,7 +262,9 @@ interface IEnergyMarket {
     /// @notice Drives clearing of (`microgrid`, `slot`) after its gate, within `maxClearGas`; anyone.
     /// @return complete Whether clearing is complete.
     function clear(uint32 microgrid, uint64 slot) external returns (bool complete);
-    /// @notice Once the caller's book of `slot` is cleared, returns the escrow its bids did not use.
+    /// @notice Once the caller's book of `slot` is cleared, returns the escrow its bids did not use (until its
+    /// participant-slot is settled: settlement refunds what is left, so a later call reverts with
+    /// {AccountSlotSettled}).
     function withdrawUnfilled(uint64 slot) external;
 
     // ---------------------------------------------------------------- views

@@ -929,6 +929,16 @@ describe("EnergyMarket", function () {
         .to.be.revertedWithCustomError(market, "NoBids")
         .withArgs(p1.address, slot);
     });
+
+    it("refuses with AccountSlotSettled once settlement has taken the escrow (not an arithmetic panic)", async function () {
+      const { market, settlement, c1, slot } = await loadFixture(clearedFixture);
+      // Settlement moves all the escrow left, the unfilled part included, to the pool (and refunds it).
+      await market.connect(settlement).settleAccount(c1.address, slot, 0n, 0n);
+      await expect(market.connect(c1).withdrawUnfilled(slot))
+        .to.be.revertedWithCustomError(market, "AccountSlotSettled")
+        .withArgs(c1.address, slot);
+      expect((await market.positionOf(c1.address, slot)).unfilledWithdrawn).to.equal(false);
+    });
   });
 
   describe("views", function () {
