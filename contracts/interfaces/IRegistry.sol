@@ -54,7 +54,8 @@ interface IRegistry {
     error TooManyMicrogrids(uint32 maxMicrogrids);
     /// @notice `index` is not below the number of registered microgrids (`count`).
     error MicrogridIndexOutOfRange(uint256 index, uint256 count);
-    /// @notice `maxMicrogrids` may not fall below the number registered (`registered`) or be zero.
+    /// @notice `maxMicrogrids` may not fall below the number registered (`registered`), be zero or exceed 128
+    /// (the bound that keeps settlement's level-2 loop over the microgrids within one transaction's gas).
     error InvalidMaxMicrogrids(uint32 requested, uint32 registered);
     /// @notice The meter key is, or was, the key of a participant, `owner` (keys are never reused, not even by
     /// their own participant).
@@ -165,7 +166,7 @@ interface IRegistry {
     /// @return fromSlot The first slot with the new tariff.
     function setTariff(uint256 gridBuyPrice, uint256 gridSellPrice) external returns (uint64 fromSlot);
 
-    /// @notice Sets `maxMicrogrids` (PARAMS_ROLE); never below the number registered.
+    /// @notice Sets `maxMicrogrids` (PARAMS_ROLE); never below the number registered, at most 128.
     function setMaxMicrogrids(uint32 newMax) external;
 
     /// @notice Pauses new orders and validator joins suite-wide (PAUSER_ROLE). Never blocks settlement,

@@ -154,6 +154,17 @@ describe("Registry: construction and slot clock", function () {
         .withArgs(0, 0);
     });
 
+    it("reverts with InvalidMaxMicrogrids for a microgrid bound above 128", async function () {
+      const { registry } = await loadFixture(deployRegistryFixture);
+      const args = await validArgs();
+      args[5] = 129;
+      await expect(deploy(args))
+        .to.be.revertedWithCustomError(registry, "InvalidMaxMicrogrids")
+        .withArgs(129, 0);
+      args[5] = 128;
+      expect(await (await deploy(args)).maxMicrogrids()).to.equal(128n);
+    });
+
     const invalidTariffs: [string, bigint, bigint][] = [
       ["a zero sell price", GRID_BUY_PRICE, 0n],
       ["a sell price equal to the buy price", GRID_BUY_PRICE, GRID_BUY_PRICE],

@@ -86,10 +86,19 @@ describe("Registry: microgrids, participants, standing, grid account, pause", fu
   describe("setMaxMicrogrids", function () {
     it("changes the bound and emits MaxMicrogridsSet with the old and new values", async function () {
       const { registry, paramsSetter } = await loadFixture(deployRegistryFixture);
-      await expect(registry.connect(paramsSetter).setMaxMicrogrids(200))
+      await expect(registry.connect(paramsSetter).setMaxMicrogrids(128))
         .to.emit(registry, "MaxMicrogridsSet")
-        .withArgs(MAX_MICROGRIDS, 200);
-      expect(await registry.maxMicrogrids()).to.equal(200);
+        .withArgs(MAX_MICROGRIDS, 128);
+      expect(await registry.maxMicrogrids()).to.equal(128);
+    });
+
+    it("reverts with InvalidMaxMicrogrids above 128, which keeps settlement's level-2 loop in one transaction", async function () {
+      const { registry, registrar, paramsSetter } = await loadFixture(deployRegistryFixture);
+      await registry.connect(registrar).registerMicrogrid(1);
+      await expect(registry.connect(paramsSetter).setMaxMicrogrids(129))
+        .to.be.revertedWithCustomError(registry, "InvalidMaxMicrogrids")
+        .withArgs(129, 1);
+      expect(await registry.maxMicrogrids()).to.equal(MAX_MICROGRIDS);
     });
 
     it("may lower the bound to the number registered, which then blocks further registrations", async function () {
