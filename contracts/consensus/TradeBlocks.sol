@@ -132,7 +132,7 @@ contract TradeBlocks is AccessControl, ReentrancyGuardTransient, EIP712, ITradeB
             attesterPenalty: 0.1e18,
             maxExclusions: 64
         });
-        _checkRoundBound(4, 300);
+        _checkRoundBound(4, 300, "finalityDeadline", 4);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 
@@ -263,7 +263,7 @@ contract TradeBlocks is AccessControl, ReentrancyGuardTransient, EIP712, ITradeB
     /// @inheritdoc ITradeBlocks
     function setProposalTimeout(uint256 value) external onlyRole(PARAMS_ROLE) {
         if (value < MIN_WINDOW || value > MAX_WINDOW) revert InvalidParameter("proposalTimeout", value);
-        _checkRoundBound(_params.finalityDeadline, value);
+        _checkRoundBound(_params.finalityDeadline, value, "proposalTimeout", value);
         emit ParameterSet("proposalTimeout", _params.proposalTimeout, value);
         _params.proposalTimeout = uint32(value); // ≤ 86 400
     }
@@ -278,7 +278,7 @@ contract TradeBlocks is AccessControl, ReentrancyGuardTransient, EIP712, ITradeB
     /// @inheritdoc ITradeBlocks
     function setFinalityDeadline(uint256 value) external onlyRole(PARAMS_ROLE) {
         if (value == 0 || value > MAX_DEADLINE_SLOTS) revert InvalidParameter("finalityDeadline", value);
-        _checkRoundBound(value, _params.proposalTimeout);
+        _checkRoundBound(value, _params.proposalTimeout, "finalityDeadline", value);
         emit ParameterSet("finalityDeadline", _params.finalityDeadline, value);
         _params.finalityDeadline = uint16(value); // ≤ 96
     }
@@ -710,9 +710,15 @@ contract TradeBlocks is AccessControl, ReentrancyGuardTransient, EIP712, ITradeB
     }
 
     /// @dev `finalityDeadline · slotLength ≤ MAX_ROUNDS · proposalTimeout`: bounds the rounds one advance ends.
-    function _checkRoundBound(uint256 deadlineSlots, uint256 timeout) private view {
+    /// Reverts with {InvalidParameter} naming the parameter being set (`name`) and its new `value`.
+    function _checkRoundBound(
+        uint256 deadlineSlots,
+        uint256 timeout,
+        bytes32 name,
+        uint256 value
+    ) private view {
         if (deadlineSlots * SLOT_LENGTH > MAX_ROUNDS * timeout) {
-            revert InvalidParameter("finalityDeadline", deadlineSlots);
+            revert InvalidParameter(name, value);
         }
     }
 

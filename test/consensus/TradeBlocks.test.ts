@@ -969,6 +969,17 @@ describe("TradeBlocks", function () {
       });
     }
 
+    it("names the parameter being set when the round bound (finalityDeadline · slotLength ≤ 64 · proposalTimeout) fails", async function () {
+      const f = await loadFixture(deployBlocksFixture);
+      // 4 slots of 900 s need a timeout of at least 3 600 / 64 = 56.25 s, and a 300 s timeout allows 21 slots.
+      await expect(f.blocks.connect(f.paramsSetter).setProposalTimeout(56))
+        .to.be.revertedWithCustomError(f.blocks, "InvalidParameter")
+        .withArgs(ethers.encodeBytes32String("proposalTimeout"), 56n);
+      await expect(f.blocks.connect(f.paramsSetter).setFinalityDeadline(22))
+        .to.be.revertedWithCustomError(f.blocks, "InvalidParameter")
+        .withArgs(ethers.encodeBytes32String("finalityDeadline"), 22n);
+    });
+
     it("keeps the parameters a slot opened with", async function () {
       const f = await loadFixture(deployBlocksFixture);
       await f.blocks.advance(MICROGRID, f.slot);
