@@ -416,6 +416,8 @@ contract EnergyMarket is AccessControl, ReentrancyGuardTransient, IEnergyMarket 
         AccountSlot storage position = _accountSlots[msg.sender][slot];
         if (position.side != IOrderBook.Side.Bid) revert NoBids(msg.sender, slot);
         if (position.unfilledWithdrawn) revert UnfilledAlreadyWithdrawn(msg.sender, slot);
+        // Settlement moved the whole remaining escrow to the pool: nothing is left to withdraw.
+        if (position.released) revert AccountSlotSettled(msg.sender, slot);
         IOrderBook.OrderFill memory fills = LinkedOrderBook.fillsOf(
             market.book,
             position.orderIds,

@@ -462,7 +462,10 @@ function orderSlot(m: SuiteModel, r: Rng, t: bigint): bigint {
   if (v < 6) return current + 1n; // gate passed
   if (v < 9) return current + m.clock.maxLeadSlots - BigInt(r.int(0, 1)); // far ahead (tariff changes)
   if (v < 10) return current + m.clock.maxLeadSlots + 1n; // beyond the horizon
-  return current + (v < 75 ? 2n : 3n);
+  // Trading concentrates on every other slot, so the pipeline behind it (clearing, readings, three blocks,
+  // level 2, settlement) keeps up within a run.
+  const next = current + 2n;
+  return next % 2n === 0n ? next : next + 1n;
 }
 
 function placeOrder(side: number): Planner {
@@ -1683,16 +1686,21 @@ export async function advanceTime(m: SuiteModel, r: Rng): Promise<string> {
   let target: bigint;
   let why: string;
   const event = nextEvent(m);
-  // While a proposal is open for votes, time mostly creeps (votes arrive within the attestation window).
+  // While a proposal is open for votes, or a proposable block waits for one, time mostly creeps (the committee
+  // acts within its windows); otherwise rounds would mostly be skipped and the committee's scores collapse.
   const live = [...m.consensus.blocks.values()].some(
     (b) =>
       b.status === BlockStatus.Open &&
       b.clock?.proposedAt !== undefined &&
       b.clock.proposedAt + b.clock.window > m.now,
   );
-  if (live && v < 8) {
-    target = m.now + 30n;
-    why = "a proposal is open";
+  const waiting = pendingBlocks(m).some(([mg, s]) => {
+    const b = m.consensus.blocks.get(bookKey(mg, s));
+    return b?.clock ? m.now < b.clock.deadlineAt : proposableAt(m, mg, s, m.now) !== 0n;
+  });
+  if ((live && v < 8) || (waiting && v < 6)) {
+    target = m.now + 300n;
+    why = live ? "a proposal is open" : "a block waits for its proposal";
   } else if (v < 7 && event !== undefined) {
     target = event;
     why = "next life-cycle event";
@@ -1768,7 +1776,7 @@ export const WEIGHTS: Record<string, number> = {
   tariff: 1,
   rotateMeter: 1,
   suspension: 1,
-  time: 4,
+  time: 10,
 };
 
 export class Step implements fc.AsyncCommand<SuiteModel, Suite> {

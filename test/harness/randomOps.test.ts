@@ -5,7 +5,7 @@
 // Profiles:
 //   npx hardhat test test/harness/randomOps.test.ts                      CI budget (2 000 steps)
 //   HARNESS_STEPS=10000 npx hardhat test test/harness/randomOps.test.ts  long profile (npm run robust)
-//   HARNESS_COMMANDS=…                                                   commands per run at most (default 400)
+//   HARNESS_COMMANDS=…                                                   commands per run at most (default 600)
 // Replay of a failure (fast-check prints seed, path and replayPath with the shrunk command list):
 //   HARNESS_SEED=<seed> HARNESS_PATH=<path> [HARNESS_REPLAY_PATH=<replayPath>] npx hardhat test test/harness/randomOps.test.ts
 import { expect } from "chai";

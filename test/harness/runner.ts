@@ -27,6 +27,19 @@ export function harnessProperty(
       counters.runs += 1;
       await fc.asyncModelRun(() => ({ model: m, real: f }), steps);
       await checkEverything(m, f);
+      if (process.env.HARNESS_DEBUG) {
+        const lines = m.sortedSlots().map((s) => {
+          const cells = m.registry.microgrids.map((mg) => {
+            const b = m.consensus.blocks.get(`${mg}:${s}`);
+            return `m${mg}:${m.market.book(mg, s)?.phase ?? "-"}/${b?.status ?? 0}r${b?.clock?.round ?? "-"}`;
+          });
+          return `slot ${s}: ${cells.join(" ")} L2 ${m.settlement.level2.get(s)?.done ?? false}`;
+        });
+        const scores = [...m.trust.validators.values()].map((v) => Number(v.score) / 1e18).join(", ");
+        console.log(
+          `    now slot ${m.slotAt(m.now)}\n    ${lines.join("\n    ")}\n    validator scores ${scores}`,
+        );
+      }
     },
   );
 }
@@ -44,7 +57,7 @@ export interface Profile {
 /** The profile from the environment: CI budget by default, `HARNESS_STEPS` for the long one, or a replay. */
 export function profileFromEnv(): Profile {
   const env = process.env;
-  const commands = Number(env.HARNESS_COMMANDS ?? 400);
+  const commands = Number(env.HARNESS_COMMANDS ?? 600);
   const steps = env.HARNESS_STEPS
     ? Number(env.HARNESS_STEPS)
     : env.HARNESS_RUNS

@@ -60,6 +60,11 @@ export async function harnessFixture() {
   for (const m of MICROGRIDS) await registry.registerMicrogrid(m);
   // Smallest clearing budget: books of a dozen orders clear in several calls.
   await market.setMaxClearGas(500_000n);
+  // Rounds of two slots (proposal timeout and attestation window): the random actions play a committee that
+  // acts within a round most of the time; at the default 300 s most rounds would be skipped between two
+  // random time jumps and the validators' scores would collapse within a few slots.
+  await suite.blocks.setProposalTimeout(1_800n);
+  await suite.blocks.setAttestWindow(1_800n);
   const marketAddress = await market.getAddress();
 
   const traders: TraderSpec[] = [];

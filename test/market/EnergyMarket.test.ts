@@ -929,6 +929,17 @@ describe("EnergyMarket", function () {
         .to.be.revertedWithCustomError(market, "NoBids")
         .withArgs(p1.address, slot);
     });
+
+    // Found by the random-operation harness (test/harness, seed 20251125): after settlement released the
+    // escrow, the refund `escrow − cost − fee` underflowed (panic 0x11) for a filled buyer and "succeeded" with
+    // nothing for an unfilled one.
+    it("refuses a participant-slot that settlement has released", async function () {
+      const { market, settlement, c1, slot } = await loadFixture(clearedFixture);
+      await market.connect(settlement).settleAccount(c1.address, slot, 0n, 0n);
+      await expect(market.connect(c1).withdrawUnfilled(slot))
+        .to.be.revertedWithCustomError(market, "AccountSlotSettled")
+        .withArgs(c1.address, slot);
+    });
   });
 
   describe("views", function () {
