@@ -5,7 +5,7 @@
 // Profiles:
 //   npx hardhat test test/harness/randomOps.test.ts                      CI budget (2 000 steps)
 //   HARNESS_STEPS=10000 npx hardhat test test/harness/randomOps.test.ts  long profile (npm run robust)
-//   HARNESS_COMMANDS=…                                                   commands per run at most (default 600)
+//   HARNESS_COMMANDS=…                                                   commands per run at most (default 800)
 // Replay of a failure (fast-check prints seed, path and replayPath with the shrunk command list):
 //   HARNESS_SEED=<seed> HARNESS_PATH=<path> [HARNESS_REPLAY_PATH=<replayPath>] npx hardhat test test/harness/randomOps.test.ts
 import { expect } from "chai";
@@ -22,12 +22,14 @@ describe("Random operations against the model of the whole suite (SPEC §10)", f
     resetStats();
     counters.steps = 0;
     counters.runs = 0;
+    counters.partialClears = 0;
     const started = Date.now();
     await runProfile(profile, (line) => console.log(line));
     const seconds = (Date.now() - started) / 1000;
     console.log(
       `\n  ${counters.steps} steps in ${counters.runs} runs (${profile.commands} commands max per run), ` +
-        `seeds from ${profile.seed}, ${seconds.toFixed(0)} s\n\n${statsTable()}\n`,
+        `seeds from ${profile.seed}, ${seconds.toFixed(0)} s; ${counters.partialClears} clear calls left ` +
+        `their book part-cleared (clearing in pieces)\n\n${statsTable()}\n`,
     );
     if (profile.path !== undefined) return;
     expect(counters.steps).to.be.gte(profile.steps);
@@ -49,5 +51,17 @@ describe("Random operations against the model of the whole suite (SPEC §10)", f
     const report = fc.defaultReportMessage(details)!;
     expect(report).to.include(`seed: ${details.seed}`);
     expect(report).to.include(`path: "${details.counterexamplePath}"`);
+    // The printed seed, path and replayPath replay the shrunk failure directly.
+    const replayPath = /replayPath="([^"]*)"/.exec(report)![1];
+    const replay = await fc.check(harnessProperty(12, { depositOffByOne: true }, replayPath), {
+      seed: details.seed,
+      path: details.counterexamplePath!,
+      numRuns: 1,
+      endOnFailure: true,
+    });
+    expect(replay.failed).to.equal(true);
+    expect([...(replay.counterexample![0] as Iterable<{ toString(): string }>)].map(String)).to.deep.equal(
+      shrunk,
+    );
   });
 });

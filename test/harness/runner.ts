@@ -33,7 +33,10 @@ export function harnessProperty(
             const b = m.consensus.blocks.get(`${mg}:${s}`);
             return `m${mg}:${m.market.book(mg, s)?.phase ?? "-"}/${b?.status ?? 0}r${b?.clock?.round ?? "-"}`;
           });
-          return `slot ${s}: ${cells.join(" ")} L2 ${m.settlement.level2.get(s)?.done ?? false}`;
+          const positions = [...m.market.positions.values()].filter((p) => p.slot === s && p.liveOrders > 0);
+          const filled = positions.filter((p) => (p.filled?.filledWh ?? 0n) > 0n).length;
+          const settled = [...m.settlement.settled].filter((k) => k.endsWith(`:${s}`)).length;
+          return `slot ${s}: ${cells.join(" ")} L2 ${m.settlement.level2.get(s)?.done ?? false} positions ${positions.length} filled ${filled} settled ${settled}`;
         });
         const scores = [...m.trust.validators.values()].map((v) => Number(v.score) / 1e18).join(", ");
         console.log(
@@ -57,7 +60,7 @@ export interface Profile {
 /** The profile from the environment: CI budget by default, `HARNESS_STEPS` for the long one, or a replay. */
 export function profileFromEnv(): Profile {
   const env = process.env;
-  const commands = Number(env.HARNESS_COMMANDS ?? 600);
+  const commands = Number(env.HARNESS_COMMANDS ?? 800);
   const steps = env.HARNESS_STEPS
     ? Number(env.HARNESS_STEPS)
     : env.HARNESS_RUNS

@@ -74,7 +74,7 @@ export async function harnessFixture() {
     [Kind.Prosumer, 300n * TRC],
     [Kind.Prosumer, 2n * TRC],
     [Kind.Consumer, 300n * TRC],
-    [Kind.Consumer, 1n * TRC],
+    [Kind.Consumer, TRC / 5n],
   ];
   let index = 1;
   for (const m of MICROGRIDS) {
