@@ -83,7 +83,7 @@ export interface ActionStats {
 }
 export const stats = new Map<string, ActionStats>();
 /** Steps executed so far (idle ones, with nothing to act on, not counted; shrinking included) and runs started. */
-export const counters = { steps: 0, runs: 0, partialClears: 0 };
+export const counters = { steps: 0, runs: 0, partialClears: 0, rejectedRounds: 0, finalWithExclusions: 0 };
 export function resetStats(): void {
   stats.clear();
 }
@@ -1017,6 +1017,7 @@ async function finalizeBlock(
   const proposer = order[proposerIdx];
   b.status = BlockStatus.Final;
   finalizeMeter(m, mg, slot, t, b.exclusions);
+  if (b.exclusions.length > 0) counters.finalWithExclusions += 1;
   const book = m.market.book(mg, slot)!;
   const agg = book.aggregates!;
   const acceptorScores = [...b.accepted]
@@ -1074,7 +1075,7 @@ const propose: Planner = async (m, f, r) => {
   const excludable = data
     ? [...data.ref.records.entries()].filter(([, rec]) => rec.status !== "Missing").map(([a]) => a)
     : [];
-  const exclusions = variant === 3 && excludable.length > 0 ? [r.pick(excludable)!] : [];
+  const exclusions = variant >= 15 && excludable.length > 0 ? [r.pick(excludable)!] : [];
   const proposerIdx = k > 0 ? m.consensus.proposerIndex(mg, slot, round, k) : 0;
   const signerAddress =
     k === 0
@@ -1152,7 +1153,9 @@ const attest: Planner = async (m, f, r) => {
     const i = r.pick(unvoted);
     who = i === undefined ? (r.pick(order) ?? f.validatorActors[0].address) : order[i];
   }
-  const accept = r.chance(0.85);
+  // Attesters mostly agree with a proposal without exclusions and mostly dispute one with exclusions (so
+  // rounds are rejected and re-proposed as well as finalized with exclusions).
+  const accept = r.chance((b?.exclusions.length ?? 0) > 0 ? 0.3 : 0.9);
   const position = order.indexOf(who);
   let expect = "ok";
   if ("error" in prepared) expect = prepared.error!;
@@ -1177,6 +1180,7 @@ const attest: Planner = async (m, f, r) => {
         t2.accounts.add(proposer);
         await finalizeBlock(m, f, mg, slot, order, t);
       } else if (block.rejected.size * 3 > k) {
+        counters.rejectedRounds += 1;
         block.clock!.reject(t);
         endRound(m, mg, slot, order, round, "Rejected");
       }

@@ -23,13 +23,16 @@ describe("Random operations against the model of the whole suite (SPEC §10)", f
     counters.steps = 0;
     counters.runs = 0;
     counters.partialClears = 0;
+    counters.rejectedRounds = 0;
+    counters.finalWithExclusions = 0;
     const started = Date.now();
     await runProfile(profile, (line) => console.log(line));
     const seconds = (Date.now() - started) / 1000;
     console.log(
       `\n  ${counters.steps} steps in ${counters.runs} runs (${profile.commands} commands max per run), ` +
         `seeds from ${profile.seed}, ${seconds.toFixed(0)} s; ${counters.partialClears} clear calls left ` +
-        `their book part-cleared (clearing in pieces)\n\n${statsTable()}\n`,
+        `their book part-cleared (clearing in pieces); ${counters.rejectedRounds} rounds rejected; ` +
+        `${counters.finalWithExclusions} blocks final with exclusions\n\n${statsTable()}\n`,
     );
     if (profile.path !== undefined) return;
     expect(counters.steps).to.be.gte(profile.steps);
