@@ -930,6 +930,9 @@ describe("EnergyMarket", function () {
         .withArgs(p1.address, slot);
     });
 
+    // Found by the external-function review (docs/review.md, M1) and by the random-operation harness (test/harness,
+    // seed 20251125): after settlement released the escrow, the refund `escrow − cost − fee` underflowed (panic
+    // 0x11) for a filled buyer and "succeeded" with nothing for an unfilled one.
     it("refuses with AccountSlotSettled once settlement has taken the escrow (not an arithmetic panic)", async function () {
       const { market, settlement, c1, slot } = await loadFixture(clearedFixture);
       // Settlement moves all the escrow left, the unfilled part included, to the pool (and refunds it).
