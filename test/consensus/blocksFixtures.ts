@@ -20,6 +20,9 @@ import type {
 } from "../../typechain-types";
 import { clearAll, marketFactory, passGate } from "../market/marketFixtures";
 import { proposerIndex } from "../reference/blocks";
+// The EIP-712 types are the validator tooling's; TradeBlocks.test.ts checks the typehashes and digest
+// against type strings written out independently.
+import { ATTESTATION_TYPES, PROPOSAL_TYPES } from "../../scripts/lib/blocks";
 
 export const TRC = 10n ** 18n;
 export const WAD = 10n ** 18n;
@@ -36,27 +39,6 @@ export const ROLE_IDS = {
   DEFAULT_ADMIN_ROLE: ethers.ZeroHash,
   PARAMS_ROLE: ethers.id("PARAMS_ROLE"),
 } as const;
-
-export const PROPOSAL_TYPES = {
-  Proposal: [
-    { name: "microgrid", type: "uint32" },
-    { name: "slot", type: "uint64" },
-    { name: "round", type: "uint32" },
-    { name: "digest", type: "bytes32" },
-    { name: "count", type: "uint32" },
-    { name: "exclusions", type: "address[]" },
-  ],
-};
-
-export const ATTESTATION_TYPES = {
-  Attestation: [
-    { name: "microgrid", type: "uint32" },
-    { name: "slot", type: "uint64" },
-    { name: "round", type: "uint32" },
-    { name: "proposalHash", type: "bytes32" },
-    { name: "accept", type: "bool" },
-  ],
-};
 
 export interface Body {
   digest: string;

@@ -18,7 +18,7 @@ import { Fraction } from "../reference/clearing";
 import { imbalanceOf } from "../reference/meter";
 import { gridFlow } from "../reference/sdr";
 import { signReading } from "../../scripts/lib/readings";
-import { PROPOSAL_TYPES, blocksDomain } from "../integration/suiteFixture";
+import { blocksDomain, signProposal } from "../../scripts/lib/blocks";
 import { type SuiteModel } from "./model";
 import { BlockStatus, cloneClock } from "./model/consensus";
 import { MAX_TICK, Phase, Side, bidEscrow, bookKey, positionKey, reserveOf } from "./model/market";
@@ -1092,15 +1092,11 @@ const propose: Planner = async (m, f, r) => {
   else if (digest !== (data?.ref.digest ?? ZERO_HASH)) expect = "DigestMismatch";
   else if (signerAddress !== order[proposerIdx]) expect = "NotProposer";
   const body = { digest, count, exclusions };
-  const signature = await actorOf(f, signerAddress).signer.signTypedData(
+  const signature = await signProposal(
+    actorOf(f, signerAddress).signer,
     await blocksDomain(f.blocks),
-    PROPOSAL_TYPES,
-    {
-      microgrid: mg,
-      slot,
-      round,
-      ...body,
-    },
+    { microgrid: BigInt(mg), slot: BigInt(slot), round: BigInt(round) },
+    { ...body, count: BigInt(count) },
   );
   return {
     desc: `propose m${mg} slot ${slot} round ${round} by ${nameOf(f, signerAddress)}${exclusions.length ? ` excluding ${nameOf(f, exclusions[0])}` : ""}${variant === 2 ? " (wrong digest)" : ""}`,

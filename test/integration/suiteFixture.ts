@@ -6,25 +6,18 @@ import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { Wallet, type TypedDataDomain } from "ethers";
+import { Wallet } from "ethers";
 
 import { deploySuite } from "../../deploy/suite";
+import { PROPOSAL_TYPES, blocksDomain, signProposal as signBlockProposal } from "../../scripts/lib/blocks";
 import { readingDomain, signReading, type Reading } from "../../scripts/lib/readings";
-import type { EnergyMarket, TradeBlocks, TrustCoin } from "../../typechain-types";
+import type { EnergyMarket, TrustCoin } from "../../typechain-types";
 
 export const TRC = 10n ** 18n;
 export const WAD = 10n ** 18n;
 export const Kind = { Prosumer: 1, Consumer: 2 } as const;
-export const PROPOSAL_TYPES = {
-  Proposal: [
-    { name: "microgrid", type: "uint32" },
-    { name: "slot", type: "uint64" },
-    { name: "round", type: "uint32" },
-    { name: "digest", type: "bytes32" },
-    { name: "count", type: "uint32" },
-    { name: "exclusions", type: "address[]" },
-  ],
-};
+// The trade-block EIP-712 types and domain are the validator tooling's own (scripts/lib/blocks.ts).
+export { PROPOSAL_TYPES, blocksDomain };
 
 let fiatRefCounter = 0;
 /** A fresh purchasing-centre payment reference (each is accepted once by the coin). */
@@ -171,12 +164,6 @@ export async function closeReadingWindow(
   if (silent.length > 0) await f.meter.accountMissing(microgrid, slot, silent);
 }
 
-/** The EIP-712 domain of the deployed TradeBlocks. */
-export async function blocksDomain(blocks: TradeBlocks): Promise<TypedDataDomain> {
-  const d = await blocks.eip712Domain();
-  return { name: d.name, version: d.version, chainId: d.chainId, verifyingContract: d.verifyingContract };
-}
-
 export interface ProposalBody {
   digest: string;
   count: bigint | number;
@@ -192,12 +179,12 @@ export async function signProposal(
   round: number,
   body: ProposalBody,
 ): Promise<string> {
-  return signer.signTypedData(await blocksDomain(f.blocks), PROPOSAL_TYPES, {
-    microgrid,
-    slot,
-    round,
-    ...body,
-  });
+  return signBlockProposal(
+    signer,
+    await blocksDomain(f.blocks),
+    { microgrid: BigInt(microgrid), slot, round: BigInt(round) },
+    { ...body, count: BigInt(body.count) },
+  );
 }
 
 /** The signer of a validator address of the fixture. */
